@@ -1,0 +1,89 @@
+import { AttnkitError, ErrorCodes } from './errors.js';
+import type { KernelSizeContext } from './kernel-size.js';
+import type { Ops } from './ops.js';
+import { type OptionsSchema, validateOptions } from './options.js';
+import type { ParamSpec } from './parameter.js';
+import { sizeOf } from './tensor.js';
+
+/** What a module's forward receives: its own parameters by local PyTorch name. */
+export type ParamValues<T> = Readonly<Record<string, T>>;
+
+/**
+ * An attention module written once. `configure` turns validated options and the host's channel
+ * count into the numbers every backend uses (k, reduced channels): adapters never decide them.
+ */
+export interface AttentionDefinition {
+  /** Short lowercase id, as timm's create_attn: `eca`, `se`, `cbam`, ... */
+  id: string;
+  /** The npm package that defines it. */
+  package: string;
+  /** One line for listings. */
+  description: string;
+  /** Attribute name inside a host block, as the official code names it (`eca`, `se`, `cbam`). */
+  attributeName: string;
+  options: OptionsSchema;
+  configure(channels: number, options: Readonly<Record<string, unknown>>, context: KernelSizeContext): AttentionConfig;
+  parameters(channels: number, config: AttentionConfig): ParamSpec[];
+  forward<T>(ops: Ops<T>, x: T, params: ParamValues<T>, config: AttentionConfig): T;
+}
+
+/** The decided numbers of one module instance; JSON-serializable. */
+export interface AttentionConfig {
+  /** The channel-conv kernel size, for modules that have one (reported at every insertion). */
+  kernelSize?: number;
+  [key: string]: unknown;
+}
+
+/** `'eca'` or `{ type: 'eca', kernelSize: 5 }`. */
+export type AttentionSpec = string | ({ type: string } & Record<string, unknown>);
+
+/** A module bound to a channel count: what a host block inserts. */
+export interface AttentionInstance {
+  readonly id: string;
+  readonly definition: AttentionDefinition;
+  readonly channels: number;
+  /** Validated options with defaults filled in. */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly config: AttentionConfig;
+  readonly parameters: readonly ParamSpec[];
+  /** Trainable parameter count (PyTorch convention: buffers excluded). */
+  readonly parameterCount: number;
+}
+
+export function defineAttention(definition: AttentionDefinition): AttentionDefinition {
+  return Object.freeze(definition);
+}
+
+/** Normalizes a spec to `{ type, options }`, with a clear error for malformed specs. */
+export function parseAttentionSpec(spec: unknown): { type: string; options: Record<string, unknown> } {
+  if (typeof spec === 'string' && spec.length > 0) return { type: spec, options: {} };
+  if (spec !== null && typeof spec === 'object' && !Array.isArray(spec) && typeof (spec as { type?: unknown }).type === 'string') {
+    const { type, ...options } = spec as { type: string } & Record<string, unknown>;
+    return { type, options };
+  }
+  throw new AttnkitError(
+    ErrorCodes.INVALID_OPTION,
+    `attention spec ${JSON.stringify(spec)} is not valid: give an id such as 'eca' or an object such as { type: 'eca', kernelSize: 5 }`,
+    { spec },
+  );
+}
+
+export function instantiateAttention(
+  definition: AttentionDefinition,
+  options: Readonly<Record<string, unknown>>,
+  channels: number,
+  context: KernelSizeContext = {},
+): AttentionInstance {
+  if (!Number.isInteger(channels) || channels < 1) {
+    throw new AttnkitError(
+      ErrorCodes.SHAPE_MISMATCH,
+      `${definition.id}: channels must be a positive integer, got ${channels}`,
+      { channels },
+    );
+  }
+  const resolved = validateOptions(definition.id, definition.options, options);
+  const config = definition.configure(channels, resolved, context);
+  const parameters = definition.parameters(channels, config);
+  const parameterCount = parameters.filter((p) => p.trainable).reduce((n, p) => n + sizeOf(p.shape), 0);
+  return Object.freeze({ id: definition.id, definition, channels, options: resolved, config, parameters, parameterCount });
+}

@@ -1,0 +1,88 @@
+import type { Shape } from './tensor.js';
+
+/** PyTorch-style 2-D convolution attributes (symmetric padding, as `nn.Conv2d`). */
+export interface Conv2dAttributes {
+  stride: readonly [number, number];
+  /** Zero padding on each side: `[padH, padW]`, as PyTorch's `padding=(padH, padW)`. */
+  padding: readonly [number, number];
+  dilation: readonly [number, number];
+  groups: number;
+}
+
+export interface MaxPool2dAttributes {
+  kernel: readonly [number, number];
+  stride: readonly [number, number];
+  /** Padding with -inf on each side, as PyTorch's `nn.MaxPool2d(padding=...)`. */
+  padding: readonly [number, number];
+}
+
+export interface BatchNormParams<T> {
+  weight: T;
+  bias: T;
+  runningMean: T;
+  runningVar: T;
+}
+
+export interface BatchNormAttributes {
+  eps: number;
+  /** PyTorch convention: new = (1 - momentum) * old + momentum * batch (0.1 by default). */
+  momentum: number;
+}
+
+/**
+ * How ECA's channel convolution treats the ends of the channel axis:
+ * `zeros` pads (k-1)/2 zeros (the paper, official code), `circular` wraps around (timm's CECA).
+ */
+export type ChannelPadding = 'zeros' | 'circular';
+
+/**
+ * The operations a module or network is written against. `T` is whatever a backend uses for a
+ * tensor. Shapes and axes are always spoken of in canonical NCHW terms, whatever layout a
+ * backend keeps inside (tfjs is NHWC): `shape(x)` returns `[N, C, H, W]` everywhere.
+ *
+ * "Channel vectors" (pooled values) are kept 4-D as `[N, C, 1, 1]`, as PyTorch does.
+ */
+export interface Ops<T> {
+  /** Canonical NCHW shape of x. */
+  shape(x: T): Shape;
+
+  /** x [N, Cin, H, W], weight [Cout, Cin/groups, kh, kw] (OIHW), bias [Cout] -> [N, Cout, H', W']. */
+  conv2d(x: T, weight: T, bias: T | undefined, attributes: Conv2dAttributes): T;
+  /** Inference-mode BatchNorm over the channel axis (training mode where a backend trains). */
+  batchNorm(x: T, params: BatchNormParams<T>, attributes: BatchNormAttributes): T;
+  relu(x: T): T;
+  relu6(x: T): T;
+  sigmoid(x: T): T;
+  /** Element-wise sum of two tensors of the same shape. */
+  add(a: T, b: T): T;
+  /**
+   * x * gate, with gate [N, C, 1, 1] (channel attention), [N, 1, H, W] (spatial attention) or
+   * the shape of x.
+   */
+  mul(x: T, gate: T): T;
+  /** [N, C, H, W] -> [N, C, 1, 1] */
+  globalAvgPool(x: T): T;
+  /** [N, C, H, W] -> [N, C, 1, 1] */
+  globalMaxPool(x: T): T;
+  /** Mean over channels: [N, C, H, W] -> [N, 1, H, W] */
+  channelMean(x: T): T;
+  /** Max over channels: [N, C, H, W] -> [N, 1, H, W] */
+  channelMax(x: T): T;
+  maxPool2d(x: T, attributes: MaxPool2dAttributes): T;
+  /**
+   * 1-D cross-correlation along the channel axis of a channel vector v [N, C, 1, 1] with odd k.
+   * weight [1, 1, k]: one kernel shared by all channels (ECA).
+   * weight [C, 1, k]: channel i has its own kernel over its neighbours (ECA-NS):
+   *   z_i = sum_t w[i, 0, t] * v[i + t - (k - 1) / 2].
+   */
+  channelConv1d(v: T, weight: T, padding: ChannelPadding): T;
+  /** x [N, F] or [N, F, 1, 1]; weight [out, F] (PyTorch Linear); result keeps x's rank. */
+  linear(x: T, weight: T, bias: T | undefined): T;
+  /** Concatenation along the channel axis. */
+  concatChannels(xs: readonly T[]): T;
+  /** [N, C, H, W] -> [N, C * H * W] */
+  flatten(x: T): T;
+}
+
+/** Names of the ops, as recorded in the graph IR. */
+export type OpName = Exclude<keyof Ops<unknown>, 'shape'>;

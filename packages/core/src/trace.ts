@@ -1,0 +1,213 @@
+import { AttnkitError, ErrorCodes } from './errors.js';
+import type { AttentionCall, Graph, GraphNode, GraphValue } from './graph.js';
+import type { NetworkDefinition } from './network.js';
+import type { BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, Ops } from './ops.js';
+import type { ParamSpec } from './parameter.js';
+import { Scope } from './scope.js';
+import { type Shape, formatShape, shapesEqual } from './tensor.js';
+
+/** A symbolic value of the tracer: an id into `graph.values`. */
+export interface TraceValue {
+  readonly id: number;
+  readonly shape: Shape;
+}
+
+function fail(op: string, message: string, details: Record<string, unknown> = {}): never {
+  throw new AttnkitError(ErrorCodes.SHAPE_MISMATCH, `${op}: ${message}`, details);
+}
+
+function expectRank(op: string, x: TraceValue, rank: number): void {
+  if (x.shape.length !== rank) fail(op, `expected a ${rank}-D tensor, got ${formatShape(x.shape)}`, { shape: x.shape });
+}
+
+const outSize = (size: number, kernel: number, stride: number, pad: number, dilation = 1): number =>
+  Math.floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1;
+
+/** Records every op into a graph, checking and inferring shapes as it goes. */
+class Tracer implements Ops<TraceValue> {
+  readonly values: GraphValue[] = [];
+  readonly nodes: GraphNode[] = [];
+  scopePath = '';
+
+  value(shape: Shape, kind: GraphValue['kind']): TraceValue {
+    const v = { id: this.values.length, shape: [...shape], kind };
+    this.values.push(v);
+    return v;
+  }
+
+  /** Module path of each parameter value (`layer1.0.conv1` for `layer1.0.conv1.weight`). */
+  readonly paramScopes = new Map<number, string>();
+
+  private node(op: OpName, inputs: Array<TraceValue | undefined>, shape: Shape, attributes: Record<string, unknown> = {}): TraceValue {
+    const output = this.value(shape, 'node');
+    // A layer with parameters is named after them (PyTorch's module path); other ops take the
+    // enclosing attention module's path, or '' at the top level.
+    const owner = inputs.find((v) => v !== undefined && this.paramScopes.has(v.id));
+    const scope = owner === undefined ? this.scopePath : this.paramScopes.get(owner.id)!;
+    this.nodes.push({ op, inputs: inputs.map((v) => (v === undefined ? -1 : v.id)), output: output.id, attributes, scope });
+    return output;
+  }
+
+  shape(x: TraceValue): Shape {
+    return x.shape;
+  }
+
+  conv2d(x: TraceValue, weight: TraceValue, bias: TraceValue | undefined, a: Conv2dAttributes): TraceValue {
+    expectRank('conv2d', x, 4);
+    const [n, c, h, w] = x.shape;
+    const [o, ig, kh, kw] = weight.shape;
+    if (ig * a.groups !== c) fail('conv2d', `input has ${c} channels but weight ${formatShape(weight.shape)} with groups ${a.groups} expects ${ig * a.groups}`);
+    if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== o)) fail('conv2d', `bias ${formatShape(bias.shape)} does not match ${o} output channels`);
+    const shape = [n, o, outSize(h, kh, a.stride[0], a.padding[0], a.dilation[0]), outSize(w, kw, a.stride[1], a.padding[1], a.dilation[1])];
+    return this.node('conv2d', [x, weight, bias], shape, { ...a, kernel: [kh, kw] });
+  }
+
+  batchNorm(x: TraceValue, p: BatchNormParams<TraceValue>, a: { eps: number; momentum: number }): TraceValue {
+    expectRank('batchNorm', x, 4);
+    for (const v of [p.weight, p.bias, p.runningMean, p.runningVar]) {
+      if (v.shape.length !== 1 || v.shape[0] !== x.shape[1]) fail('batchNorm', `parameter ${formatShape(v.shape)} does not match ${x.shape[1]} channels`);
+    }
+    return this.node('batchNorm', [x, p.weight, p.bias, p.runningMean, p.runningVar], x.shape, { ...a });
+  }
+
+  relu(x: TraceValue): TraceValue {
+    return this.node('relu', [x], x.shape);
+  }
+
+  relu6(x: TraceValue): TraceValue {
+    return this.node('relu6', [x], x.shape);
+  }
+
+  sigmoid(x: TraceValue): TraceValue {
+    return this.node('sigmoid', [x], x.shape);
+  }
+
+  add(a: TraceValue, b: TraceValue): TraceValue {
+    if (!shapesEqual(a.shape, b.shape)) fail('add', `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
+    return this.node('add', [a, b], a.shape);
+  }
+
+  mul(x: TraceValue, gate: TraceValue): TraceValue {
+    expectRank('mul', x, 4);
+    const [n, c, h, w] = x.shape;
+    const g = gate.shape;
+    const ok = g.length === 4 && g[0] === n && (shapesEqual(g, [n, c, 1, 1]) || shapesEqual(g, [n, 1, h, w]) || shapesEqual(g, x.shape));
+    if (!ok) fail('mul', `gate ${formatShape(g)} must be [N, C, 1, 1], [N, 1, H, W] or ${formatShape(x.shape)}`);
+    const kind = shapesEqual(g, x.shape) ? 'full' : g[1] === 1 && c !== 1 ? 'spatial' : 'channel';
+    return this.node('mul', [x, gate], x.shape, { broadcast: kind });
+  }
+
+  globalAvgPool(x: TraceValue): TraceValue {
+    expectRank('globalAvgPool', x, 4);
+    return this.node('globalAvgPool', [x], [x.shape[0], x.shape[1], 1, 1]);
+  }
+
+  globalMaxPool(x: TraceValue): TraceValue {
+    expectRank('globalMaxPool', x, 4);
+    return this.node('globalMaxPool', [x], [x.shape[0], x.shape[1], 1, 1]);
+  }
+
+  channelMean(x: TraceValue): TraceValue {
+    expectRank('channelMean', x, 4);
+    return this.node('channelMean', [x], [x.shape[0], 1, x.shape[2], x.shape[3]]);
+  }
+
+  channelMax(x: TraceValue): TraceValue {
+    expectRank('channelMax', x, 4);
+    return this.node('channelMax', [x], [x.shape[0], 1, x.shape[2], x.shape[3]]);
+  }
+
+  maxPool2d(x: TraceValue, a: MaxPool2dAttributes): TraceValue {
+    expectRank('maxPool2d', x, 4);
+    const [n, c, h, w] = x.shape;
+    return this.node('maxPool2d', [x], [n, c, outSize(h, a.kernel[0], a.stride[0], a.padding[0]), outSize(w, a.kernel[1], a.stride[1], a.padding[1])], { ...a });
+  }
+
+  channelConv1d(v: TraceValue, weight: TraceValue, padding: ChannelPadding): TraceValue {
+    const [n, c, h, w] = v.shape;
+    if (v.shape.length !== 4 || h !== 1 || w !== 1) fail('channelConv1d', `expected a channel vector [N, C, 1, 1], got ${formatShape(v.shape)}`);
+    const [o, i, k] = weight.shape;
+    if (weight.shape.length !== 3 || i !== 1 || (o !== 1 && o !== c) || k % 2 === 0) {
+      fail('channelConv1d', `weight ${formatShape(weight.shape)} must be [1, 1, k] or [${c}, 1, k] with odd k`);
+    }
+    return this.node('channelConv1d', [v, weight], [n, c, 1, 1], { padding, kernelSize: k, shared: o === 1 });
+  }
+
+  linear(x: TraceValue, weight: TraceValue, bias: TraceValue | undefined): TraceValue {
+    const features = x.shape[1];
+    const vector = x.shape.length === 2 || (x.shape.length === 4 && x.shape[2] === 1 && x.shape[3] === 1);
+    if (!vector) fail('linear', `expected [N, F] or [N, F, 1, 1], got ${formatShape(x.shape)}`);
+    if (weight.shape[1] !== features) fail('linear', `input has ${features} features but weight ${formatShape(weight.shape)} expects ${weight.shape[1]}`);
+    const shape = x.shape.length === 2 ? [x.shape[0], weight.shape[0]] : [x.shape[0], weight.shape[0], 1, 1];
+    return this.node('linear', [x, weight, bias], shape);
+  }
+
+  concatChannels(xs: readonly TraceValue[]): TraceValue {
+    const [first] = xs;
+    for (const x of xs) {
+      if (x.shape.length !== 4 || x.shape[0] !== first.shape[0] || x.shape[2] !== first.shape[2] || x.shape[3] !== first.shape[3]) {
+        fail('concatChannels', `shapes ${xs.map((v) => formatShape(v.shape)).join(', ')} differ outside the channel axis`);
+      }
+    }
+    const channels = xs.reduce((n, x) => n + x.shape[1], 0);
+    return this.node('concatChannels', [...xs], [first.shape[0], channels, first.shape[2], first.shape[3]]);
+  }
+
+  flatten(x: TraceValue): TraceValue {
+    expectRank('flatten', x, 4);
+    return this.node('flatten', [x], [x.shape[0], x.shape[1] * x.shape[2] * x.shape[3]]);
+  }
+}
+
+/** Traces a network on an input shape into the graph IR (no arithmetic is done). */
+export function traceNetwork(network: NetworkDefinition, inputShape: Shape = network.defaultInputShape): Graph {
+  const tracer = new Tracer();
+  const params: Graph['params'] = [];
+  const byName = new Map<string, TraceValue>();
+  const attention: AttentionCall[] = [];
+  const open: Array<{ call: Omit<AttentionCall, 'output' | 'endNode'>; outerScope: string }> = [];
+  const provider = {
+    get(fullName: string, spec: ParamSpec): TraceValue {
+      const existing = byName.get(fullName);
+      if (existing !== undefined) {
+        if (!shapesEqual(existing.shape, spec.shape)) fail('parameter', `'${fullName}' declared twice with shapes ${formatShape(existing.shape)} and ${formatShape(spec.shape)}`);
+        return existing;
+      }
+      const value = tracer.value(spec.shape, 'param');
+      byName.set(fullName, value);
+      tracer.paramScopes.set(value.id, fullName.slice(0, Math.max(0, fullName.length - spec.name.length - 1)) || fullName);
+      params.push({ name: fullName, spec, value: value.id });
+      return value;
+    },
+  };
+  const scope = new Scope<TraceValue>(tracer, provider, '', {
+    beforeAttention({ path, scope: moduleScope, instance, stage, input }) {
+      open.push({
+        outerScope: tracer.scopePath,
+        call: {
+          path,
+          scope: moduleScope,
+          id: instance.id,
+          channels: instance.channels,
+          options: instance.options,
+          config: instance.config,
+          kernelSize: instance.config.kernelSize,
+          parameters: instance.parameterCount,
+          stage,
+          input: input.id,
+          firstNode: tracer.nodes.length,
+        },
+      });
+      tracer.scopePath = moduleScope;
+    },
+    afterAttention({ output }) {
+      const entry = open.pop()!;
+      tracer.scopePath = entry.outerScope;
+      attention.push({ ...entry.call, output: output.id, endNode: tracer.nodes.length });
+    },
+  });
+  const input = tracer.value(inputShape, 'input');
+  const result = network.forward(scope, input);
+  const outputs = (Array.isArray(result) ? result : [result]) as TraceValue[];
+  return { name: network.name, input: input.id, outputs: outputs.map((o) => o.id), values: tracer.values, nodes: tracer.nodes, params, attention };
+}

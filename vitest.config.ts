@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+// One workspace run over every package; `source` resolves workspace imports to src/ so tests
+// need no build.
+export default defineConfig({
+  test: {
+    projects: ['packages/*', 'apps/*'],
+  },
+});
