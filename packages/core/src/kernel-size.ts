@@ -17,6 +17,12 @@ export interface KernelSizeContext {
   stage?: number;
   gamma?: number;
   beta?: number;
+  /**
+   * The channel count the host block has at width multiplier 1.0. The official ECA-MobileNetV2
+   * applies its k13 rule to the unscaled count from the settings table, so `'mobilenet-v2'`
+   * reads this when a host gives it.
+   */
+  nominalChannels?: number;
 }
 
 /** Paper Eq. 12 with gamma = 2, b = 1 by default. */
@@ -51,7 +57,7 @@ export function resolveKernelSize(rule: KernelSizeRule, channels: number, contex
   const { gamma = 2, beta = 1 } = context;
   if (rule === 'adaptive') return adaptiveKernelSize(channels, gamma, beta);
   if (rule === 'adaptive-min3') return Math.max(3, adaptiveKernelSize(channels, gamma, beta));
-  if (rule === 'mobilenet-v2') return channels < 96 ? 1 : 3;
+  if (rule === 'mobilenet-v2') return (context.nominalChannels ?? channels) < 96 ? 1 : 3;
   if (typeof rule === 'number') return checkOdd(rule, '');
   if (Array.isArray(rule)) {
     if (context.stage === undefined) {

@@ -9,7 +9,7 @@
  * NOTE: the official code never computes k from C; it takes one k per stage (k3557 on the
  * released ResNet-50). Give `kernelSize: [3, 5, 5, 7]` in a zoo backbone for that.
  */
-import { type AttentionDefinition, type KernelSizeRule, type ParamSpec, defineAttention, resolveKernelSize } from '@attnkit/core';
+import { type AttentionDefinition, type KernelSizeContext, type KernelSizeRule, type ParamSpec, defineAttention, resolveKernelSize } from '@attnkit/core';
 
 export interface EcaOptions {
   /** Kernel-size rule; 'adaptive' is paper Eq. 12. */
@@ -27,10 +27,10 @@ const kernelOptions = {
 } as const;
 
 /** Shared by the ECA family: the kernel size decided once, in core. */
-export function configureKernel(channels: number, options: Readonly<Record<string, unknown>>, context: { stage?: number }) {
+export function configureKernel(channels: number, options: Readonly<Record<string, unknown>>, context: KernelSizeContext) {
   return {
     kernelSize: resolveKernelSize(options.kernelSize as KernelSizeRule, channels, {
-      stage: context.stage,
+      ...context,
       gamma: options.gamma as number,
       beta: options.beta as number,
     }),

@@ -1,0 +1,14 @@
+import '@attnkit/eca';
+import '@attnkit/se';
+import '@attnkit/cbam';
+import { Command } from 'commander';
+import { registerModulesCommand } from './commands/modules.js';
+
+const program = new Command('attnkit')
+  .description('channel attention (ECA, SE, CBAM) for CNNs on TensorFlow.js and ONNX')
+  .showHelpAfterError();
+
+// One line per command; each command lives in commands/<name>.ts.
+registerModulesCommand(program);
+
+await program.parseAsync(process.argv);
