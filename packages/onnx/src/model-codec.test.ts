@@ -1,0 +1,159 @@
+import { AttnkitError, ErrorCodes } from '@attnkit/core';
+import { describe, expect, test } from 'vitest';
+import { attr, createGraph, createModel, createNode, valueInfo } from './model-builders.js';
+import { decodeModel, encodeModel } from './model-codec.js';
+import { getModelProtoType } from './onnx-schema.js';
+import { DataType, type OnnxModel } from './onnx-model.js';
+import { buildConvReluPoolModel } from './test-models.js';
+import { tensorFromFloat32, tensorFromInt64 } from './tensor-data.js';
+
+function expectInvalidFile(bytes: Uint8Array, messagePart: RegExp): void {
+  try {
+    decodeModel(bytes);
+  } catch (error) {
+    expect(error).toBeInstanceOf(AttnkitError);
+    expect((error as AttnkitError).code).toBe(ErrorCodes.INVALID_FILE);
+    expect((error as AttnkitError).message).toMatch(/^not an ONNX ModelProto: /);
+    expect((error as AttnkitError).message).toMatch(/expected a \.onnx file written by torch\.onnx\.export or onnx\.save/);
+    expect((error as AttnkitError).message).toMatch(messagePart);
+    return;
+  }
+  throw new Error('decodeModel accepted bytes that are not a model');
+}
+
+describe('encodeModel / decodeModel', () => {
+  test('a hand-built Conv + Relu + function + GlobalAveragePool model round-trips deep-equal', () => {
+    const model = buildConvReluPoolModel();
+    const bytes = encodeModel(model);
+    const decoded = decodeModel(bytes);
+    expect(decoded).toEqual(model);
+    expect(decoded.metadataProps).toEqual([
+      { key: 'attnkit.module', value: 'scale' },
+      { key: 'attnkit.note', value: 'hand-built test model' },
+    ]);
+    expect(decoded.functions?.[0].nodes[0].attributes[0]).toEqual({ name: 'value_float', type: 'float', refAttrName: 'alpha' });
+    // Encoding is deterministic: the decoded model writes the same bytes.
+    expect(encodeModel(decoded)).toEqual(bytes);
+  });
+
+  test('writes the field numbers of onnx.proto (checked on the wire)', () => {
+    const bytes = encodeModel(
+      createModel({
+        irVersion: 7,
+        opsetImports: [{ domain: '', version: 13 }],
+        graph: createGraph({ name: 'g', nodes: [], inputs: [], outputs: [] }),
+      }),
+    );
+    // Fields in number order, like onnx.save: 0x08 = field 1 varint (ir_version) = 7;
+    // 0x3a = field 7 bytes (graph) of 3 bytes: 0x12 = field 2 (name), length 1, 'g';
+    // 0x42 = field 8 bytes (opset_import) of 2 bytes: 0x10 = field 2 (version) = 13 (the empty domain is not written).
+    expect([...bytes]).toEqual([0x08, 7, 0x3a, 3, 0x12, 1, 0x67, 0x42, 2, 0x10, 13]);
+  });
+
+  test('every attribute type, int64 limits, symbolic dims, float_data and int64_data round-trip', () => {
+    const subgraph = createGraph({ name: 'then', nodes: [createNode('Identity', ['a'], ['b'])], inputs: [], outputs: [valueInfo('b', [])] });
+    const model: OnnxModel = createModel({
+      docString: 'all attributes',
+      opsetImports: [
+        { domain: '', version: 17 },
+        { domain: 'ai.attnkit', version: 1 },
+      ],
+      modelVersion: 3,
+      domain: 'ai.attnkit.test',
+      graph: createGraph({
+        nodes: [
+          createNode('Custom', ['x', ''], ['y'], {
+            domain: 'ai.attnkit',
+            attributes: [
+              attr.float('f', 0.5),
+              attr.int('i', -3),
+              attr.int('max', Number.MAX_SAFE_INTEGER),
+              // INT64_MAX / INT64_MIN as a decoded file gives them: the nearest doubles, ±2^63.
+              attr.ints('slice_ends', [2 ** 63, -(2 ** 63), 0, 1]),
+              attr.floats('fs', [0.25, -1.5]),
+              attr.string('s', 'Grüße'),
+              attr.strings('ss', ['a', '']),
+              attr.tensor('t', tensorFromInt64('shape', [2], [1, -1])),
+              attr.tensors('ts', [tensorFromFloat32('w', [1], Float32Array.of(3))]),
+              attr.graph('g', subgraph),
+              attr.graphs('gs', [subgraph]),
+              attr.typeProto('tp', { kind: 'sequence', elemType: { kind: 'tensor', elemType: DataType.INT64, shape: [null] } }),
+            ],
+          }),
+        ],
+        inputs: [valueInfo('x', ['batch', 3, null, 224])],
+        outputs: [{ name: 'y' }],
+        initializers: [
+          { name: 'fd', dataType: DataType.FLOAT, dims: [3], floatData: [1, 2.5, -4] },
+          { name: 'id', dataType: DataType.INT64, dims: [2], int64Data: [-1, 2 ** 40] },
+          { name: 'scalar', dataType: DataType.FLOAT, dims: [], floatData: [7] },
+          {
+            name: 'ext',
+            dataType: DataType.FLOAT,
+            dims: [4],
+            dataLocation: 'external',
+            externalData: [
+              { key: 'location', value: 'weights.bin' },
+              { key: 'offset', value: '0' },
+            ],
+          },
+        ],
+        valueInfo: [valueInfo('z', [1, 'c'], DataType.FLOAT16)],
+      }),
+    });
+    const decoded = decodeModel(encodeModel(model));
+    expect(decoded).toEqual(model);
+    // On the wire they are written saturated to the int64 limits rather than wrapped.
+    const wire = getModelProtoType().decode(encodeModel(model)) as unknown as { graph: { node: { attribute: { name: string; ints: object[] }[] }[] } };
+    const ends = wire.graph.node[0].attribute.find((a) => a.name === 'slice_ends')!;
+    expect(ends.ints.map(String)).toEqual(['9223372036854775807', '-9223372036854775808', '0', '1']);
+    expect(encodeModel(decoded)).toEqual(encodeModel(model));
+  });
+});
+
+describe('decodeModel rejects what is not a model', () => {
+  const valid = encodeModel(buildConvReluPoolModel());
+
+  test('an empty file', () => expectInvalidFile(new Uint8Array(0), /the file is empty/));
+
+  test('a file cut at half', () => expectInvalidFile(valid.subarray(0, Math.floor(valid.length / 2)), /protobuf decoding failed/));
+
+  test('a file cut at any byte up to the end of its opset imports', () => {
+    // Layout (field order): ir_version, producer_*, graph (7), opset_import (8) x2, metadata_props (14), functions (25).
+    // Protobuf has no end marker, so only cuts inside a field or before the opset imports are detectable;
+    // a cut between two metadata/function entries decodes as a model without them.
+    const { metadataProps, functions, ...core } = buildConvReluPoolModel();
+    const opsetEnd = encodeModel(core).length;
+    expect(metadataProps).toHaveLength(2);
+    expect(functions).toHaveLength(1);
+    for (let length = 1; length < opsetEnd; length++) {
+      expect(() => decodeModel(valid.subarray(0, length)), `cut at ${length} of ${valid.length}`).toThrow(AttnkitError);
+    }
+  });
+
+  test('random bytes', () => {
+    let seed = 12345;
+    const random = new Uint8Array(4096).map(() => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed >>> 24;
+    });
+    expectInvalidFile(random, /.+/);
+  });
+
+  test('a JSON file', () => expectInvalidFile(new TextEncoder().encode('{"model": "resnet50", "weights": [1, 2, 3]}'), /.+/));
+
+  test('a graph node whose domain is not imported (a file cut right after its graph)', () => {
+    const { opsetImports, ...rest } = buildConvReluPoolModel();
+    expect(opsetImports).toHaveLength(2);
+    expectInvalidFile(encodeModel({ ...rest, opsetImports: [{ domain: '', version: 17 }] }), /node 'scale' uses domain 'ai\.attnkit' that opset_import does not list/);
+  });
+
+  test('a ModelProto without a graph', () => {
+    const bytes = getModelProtoType().encode({ ir_version: 8, producer_name: 'x' }).finish();
+    expectInvalidFile(bytes, /without a graph \(ModelProto field 7\)/);
+  });
+
+  test('a non-Uint8Array', () => {
+    expect(() => decodeModel('model.onnx' as unknown as Uint8Array)).toThrow(/got string/);
+  });
+});
