@@ -30,3 +30,6 @@ export { attr, createGraph, createModel, createNode, valueInfo } from './model-b
 export type { NodeOptions } from './model-builders.js';
 export { createRunner } from './session-runner.js';
 export type { OnnxSession, OrtModule, Runner, RunnerOptions, RunnerTensor, RuntimeAttempt, RuntimeName, SessionInfo } from './session-runner.js';
+export { consumersOf, namesInGraph, producersOf, topologicalSort, uniqueName } from './graph-tools.js';
+export { inferShapes, supportedShapeOps } from './shape-inference.js';
+export type { Shape, ShapeInferenceOptions, ShapeRule } from './shape-inference.js';
