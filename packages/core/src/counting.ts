@@ -20,7 +20,7 @@ export interface CostReport {
 }
 
 export const THOP_CONVENTION =
-  'thop-style (the old thop the ECA-Net paper used): conv/linear MACs (+1 per output for a bias), 4 per BatchNorm element, 1 per ReLU/ReLU6 element, H*W+1 per adaptive-average-pooled output, kernel size per max-pooled output; sigmoid, add and mul are not counted';
+  'thop-style (the old thop the ECA-Net paper used): conv MACs (+1 per output for a bias), linear MACs (its bias not counted), 4 per BatchNorm element, 1 per ReLU/ReLU6 element, H*W+1 per adaptive-average-pooled output, kernel size per max-pooled output; sigmoid, add and mul are not counted';
 
 /** Parameters, MACs and thop-style FLOPs read from the IR. */
 export function countCosts(graph: Graph): CostReport {

@@ -18,10 +18,13 @@ export type OptionsSchema = Readonly<Record<string, OptionDescriptor>>;
 function invalid(owner: string, key: string, value: unknown, expected: string): AttnkitError {
   return new AttnkitError(
     ErrorCodes.INVALID_OPTION,
-    `${owner}: option '${key}' is ${JSON.stringify(value)}; expected ${expected}`,
+    `${owner}: option '${key}' is ${formatValue(value)}; expected ${expected}`,
     { path: key, value, expected },
   );
 }
+
+// JSON.stringify would print Infinity and NaN as null and drop undefined.
+const formatValue = (value: unknown): string => (typeof value === 'number' || value === undefined ? String(value) : JSON.stringify(value));
 
 function describeExpected(descriptor: OptionDescriptor): string {
   switch (descriptor.type) {

@@ -75,7 +75,7 @@ export const referenceOps: Ops<Tensor> = {
     return out;
   },
 
-  relu: (x) => map(x, (v) => (v > 0 ? v : 0)),
+  relu: (x) => map(x, (v) => Math.max(v, 0)),
   relu6: (x) => map(x, (v) => Math.min(Math.max(v, 0), 6)),
   sigmoid: (x) => map(x, (v) => 1 / (1 + Math.exp(-v))),
 

@@ -11,7 +11,8 @@ import type { KernelSizeContext } from './kernel-size.js';
 // One registry per process, shared across copies of core that a bundler might duplicate.
 const registryKey = Symbol.for('attnkit.attention-registry');
 const globalScope = globalThis as { [registryKey]?: Map<string, AttentionDefinition> };
-const registry: Map<string, AttentionDefinition> = (globalScope[registryKey] ??= new Map());
+if (globalScope[registryKey] === undefined) globalScope[registryKey] = new Map();
+const registry: Map<string, AttentionDefinition> = globalScope[registryKey];
 
 /** Registers a module under its id. Registering the same definition again is a no-op. */
 export function registerAttention(definition: AttentionDefinition): void {

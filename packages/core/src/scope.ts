@@ -90,7 +90,9 @@ export class Scope<T> {
       trainable: true,
       init:
         layer.init === 'kaiming-normal-fan-out'
-          ? { kind: 'kaiming-normal-fan-out', fanOut: (layer.outChannels / groups) * kh * kw }
+          ? // PyTorch's fan_out is weight.size(0) * kh * kw: groups do not divide it (a depthwise
+            // [C, 1, 3, 3] conv has fan_out 9C, not 9).
+            { kind: 'kaiming-normal-fan-out', fanOut: layer.outChannels * kh * kw }
           : { kind: 'kaiming-uniform', fanIn },
     });
     const bias = layer.bias

@@ -56,6 +56,7 @@ class Tracer implements Ops<TraceValue> {
     expectRank('conv2d', x, 4);
     const [n, c, h, w] = x.shape;
     const [o, ig, kh, kw] = weight.shape;
+    if (weight.shape.length !== 4 || o % a.groups !== 0) fail('conv2d', `weight ${formatShape(weight.shape)} must be [out, in/groups, kh, kw] with out divisible by groups ${a.groups}`);
     if (ig * a.groups !== c) fail('conv2d', `input has ${c} channels but weight ${formatShape(weight.shape)} with groups ${a.groups} expects ${ig * a.groups}`);
     if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== o)) fail('conv2d', `bias ${formatShape(bias.shape)} does not match ${o} output channels`);
     const shape = [n, o, outSize(h, kh, a.stride[0], a.padding[0], a.dilation[0]), outSize(w, kw, a.stride[1], a.padding[1], a.dilation[1])];
@@ -137,7 +138,8 @@ class Tracer implements Ops<TraceValue> {
     const features = x.shape[1];
     const vector = x.shape.length === 2 || (x.shape.length === 4 && x.shape[2] === 1 && x.shape[3] === 1);
     if (!vector) fail('linear', `expected [N, F] or [N, F, 1, 1], got ${formatShape(x.shape)}`);
-    if (weight.shape[1] !== features) fail('linear', `input has ${features} features but weight ${formatShape(weight.shape)} expects ${weight.shape[1]}`);
+    if (weight.shape.length !== 2 || weight.shape[1] !== features) fail('linear', `input has ${features} features but weight ${formatShape(weight.shape)} must be [out, ${features}]`);
+    if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== weight.shape[0])) fail('linear', `bias ${formatShape(bias.shape)} does not match ${weight.shape[0]} output features`);
     const shape = x.shape.length === 2 ? [x.shape[0], weight.shape[0]] : [x.shape[0], weight.shape[0], 1, 1];
     return this.node('linear', [x, weight, bias], shape);
   }
