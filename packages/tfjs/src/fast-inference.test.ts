@@ -1,0 +1,109 @@
+import { randomTensor, relativeL2, traceNetwork } from '@attnkit/core';
+import '@attnkit/cbam';
+import '@attnkit/eca';
+import '@attnkit/se';
+import { createBackbone } from '@attnkit/zoo';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from './backends.js';
+import { compileInference } from './fast-inference.js';
+import { insertAttention } from './insert-attention.js';
+import { toLayersModel } from './layers-model.js';
+import { nchwToNhwc, testWeights } from './test-networks.js';
+
+const zooCases = [
+  { name: 'resnet18 width 8 + eca', backbone: 'resnet18', options: { width: 8, numClasses: 10, attention: 'eca' } },
+  { name: 'resnet50 width 8 + se', backbone: 'resnet50', options: { width: 8, numClasses: 10, attention: 'se' } },
+  { name: 'resnet18 width 8 + cbam', backbone: 'resnet18', options: { width: 8, numClasses: 10, attention: { type: 'cbam', reductionRatio: 4 } } },
+  { name: 'mobilenet_v2 0.25 + eca', backbone: 'mobilenet_v2', options: { widthMultiplier: 0.25, numClasses: 10, attention: { type: 'eca', kernelSize: 3 } } },
+];
+
+function zooModel(backbone: string, options: object, size = 32): tfl.LayersModel {
+  const graph = traceNetwork(createBackbone(backbone, options), [1, 3, size, size]);
+  return toLayersModel(graph, testWeights(graph, 3));
+}
+
+describe.each(['cpu', 'wasm'] as const)('compileInference on %s', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+    expect(tf.getBackend()).toBe(backend);
+  });
+
+  it.each(zooCases)('$name equals model.predict to 1e-4 relative L2', async ({ backbone, options }) => {
+    const model = zooModel(backbone, options);
+    const infer = compileInference(model);
+    const x = nchwToNhwc(randomTensor([2, 3, 32, 32], 4));
+    const expected = model.predict(x) as tf.Tensor;
+    const actual = infer(x);
+    expect(actual.shape).toEqual(expected.shape);
+    expect(relativeL2(await actual.data(), await expected.data())).toBeLessThan(1e-4);
+    tf.dispose([x, expected, actual]);
+    infer.dispose();
+    model.dispose();
+  });
+});
+
+describe('compileInference', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+
+  it('folds every BatchNorm and fuses every ReLU of a zoo ResNet-18', () => {
+    const model = zooModel('resnet18', { width: 8, numClasses: 10, attention: 'eca' });
+    const infer = compileInference(model);
+    // ResNet-18: 20 convs (17 + 3 downsample), each followed by a BN; the ReLU follows the BN
+    // on 9 of them (stem + the first conv of 8 blocks): the others feed an Add. The stem's
+    // explicit ZeroPadding2D and each stride-2 conv's become conv padding.
+    expect(infer.summary.foldedBatchNorms).toBe(20);
+    expect(infer.summary.fusedActivations).toBe(9);
+    infer.dispose();
+    model.dispose();
+  });
+
+  it('works on a user model with conv activations, padding layers and a Dense + ReLU head', async () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.zeroPadding2d({ inputShape: [10, 10, 3], padding: 2 }),
+        tfl.layers.conv2d({ filters: 6, kernelSize: 5, strides: 2, activation: 'relu' }),
+        tfl.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: true }),
+        tfl.layers.batchNormalization({ epsilon: 1e-3 }),
+        tfl.layers.reLU({ maxValue: 6 }),
+        tfl.layers.maxPooling2d({ poolSize: 2 }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 7 }),
+        tfl.layers.activation({ activation: 'relu' }),
+        tfl.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    const bn = model.layers[3];
+    bn.setWeights(bn.getWeights().map((w, i) => tf.randomUniform(w.shape, i === 3 ? 0.5 : -0.5, i === 3 ? 2 : 0.5)));
+    const { model: attended } = insertAttention(model, { attention: 'eca', after: (l) => l.getClassName() === 'DepthwiseConv2D' });
+    for (const m of [model, attended]) {
+      const infer = compileInference(m);
+      const x = tf.randomUniform([2, 10, 10, 3], -1, 1, 'float32', 11);
+      const expected = m.predict(x) as tf.Tensor;
+      const actual = infer(x);
+      expect(relativeL2(await actual.data(), await expected.data())).toBeLessThan(1e-5);
+      expect(infer.summary.foldedBatchNorms).toBe(m === model ? 1 : 0);
+      tf.dispose([x, expected, actual]);
+      infer.dispose();
+    }
+  });
+
+  it('leaves no tensor behind after 100 calls and after dispose (resnet18 width 8, 32x32, eca)', () => {
+    const start = tf.memory().numTensors;
+    const model = zooModel('resnet18', { width: 8, numClasses: 10, attention: 'eca' });
+    const withModel = tf.memory().numTensors;
+    const infer = compileInference(model);
+    const compiled = tf.memory().numTensors;
+    const x = tf.randomUniform([1, 32, 32, 3]);
+    for (let i = 0; i < 100; i++) infer(x).dispose();
+    expect(tf.memory().numTensors).toBe(compiled + 1);
+    x.dispose();
+    infer.dispose();
+    expect(tf.memory().numTensors).toBe(withModel);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+});

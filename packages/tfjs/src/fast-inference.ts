@@ -1,0 +1,271 @@
+/**
+ * Inference without layer-by-layer execution: a LayersModel's graph compiled once into a plan
+ * of tfjs ops where every Conv2D / DepthwiseConv2D absorbs the BatchNormalization after it
+ * (folded into its kernel and bias) and the ReLU / ReLU6 after that (fused into the same
+ * kernel call by tf.fused.*), a ZeroPadding2D before it becomes the conv's own padding, and
+ * Dense runs as one fused matMul. Other layers (attention among them) run their own `call`.
+ */
+import { AttnkitError, ErrorCodes } from '@attnkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { type LayerCall, readModelGraph } from './model-graph.js';
+
+/** `(input NHWC) => output`; call `dispose()` to free the folded weights. */
+export interface InferenceFunction {
+  (input: tf.Tensor4D): tf.Tensor;
+  /** Frees the folded kernels and biases; the model keeps its own weights. */
+  dispose(): void;
+  /** How many layers each fused step absorbed, for reports and tests. */
+  readonly summary: { steps: number; layers: number; foldedBatchNorms: number; fusedActivations: number };
+}
+
+type Activation = 'linear' | 'relu' | 'relu6';
+type Step = (values: Map<string, tf.Tensor>) => void;
+
+interface LayerConfig {
+  activation?: string;
+  padding?: string;
+  strides?: number[];
+  dilationRate?: number | number[];
+  useBias?: boolean;
+  maxValue?: number | null;
+  epsilon?: number;
+  axis?: number | number[];
+  center?: boolean;
+  scale?: boolean;
+  dataFormat?: string;
+  poolSize?: number[];
+}
+
+const config = (layer: tfl.layers.Layer): LayerConfig => layer.getConfig() as LayerConfig;
+const className = (layer: tfl.layers.Layer): string => layer.getClassName();
+
+/** The activation a layer applies, if fused ops can apply it too. */
+function activationOf(layer: tfl.layers.Layer): Activation | undefined {
+  const c = config(layer);
+  switch (className(layer)) {
+    case 'ReLU':
+      return c.maxValue === null || c.maxValue === undefined ? 'relu' : c.maxValue === 6 ? 'relu6' : undefined;
+    case 'Activation':
+      return c.activation === 'relu' || c.activation === 'relu6' || c.activation === 'linear' ? c.activation : undefined;
+    default:
+      return undefined;
+  }
+}
+
+const pair = (v: number | number[] | undefined): [number, number] => (v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : [v[0], v[1] ?? v[0]]);
+
+function symmetricPadding(layer: tfl.layers.Layer): number | undefined {
+  const { padding } = layer.getConfig() as { padding?: unknown };
+  const [[top, bottom], [left, right]] = padding as [[number, number], [number, number]];
+  return top === bottom && left === right && top === left ? top : undefined;
+}
+
+/** A call the plan runs as a layer: its own `call` on concrete tensors, in inference mode. */
+function runLayer(call: LayerCall): Step {
+  const [output] = call.outputs;
+  return (values) => {
+    const inputs = call.inputs.map((key) => values.get(key)!);
+    const result = call.layer.apply(inputs.length === 1 ? inputs[0] : inputs, { ...call.callArgs, training: false });
+    const outputs = Array.isArray(result) ? (result as tf.Tensor[]) : [result as tf.Tensor];
+    if (call.outputs.length === 1) values.set(output, outputs[0]);
+    else call.outputs.forEach((key, i) => values.set(key, outputs[i]));
+  };
+}
+
+/** Parameter-free layers as plain ops (no layer machinery per call). */
+function runOp(call: LayerCall): Step | undefined {
+  const [input] = call.inputs;
+  const [output] = call.outputs;
+  const c = config(call.layer);
+  switch (className(call.layer)) {
+    case 'Add':
+      return (values) => values.set(output, call.inputs.slice(1).reduce((sum, key) => tf.add(sum, values.get(key)!), values.get(input)!));
+    case 'ReLU':
+    case 'Activation': {
+      const activation = activationOf(call.layer);
+      if (activation === 'relu') return (values) => values.set(output, tf.relu(values.get(input)!));
+      if (activation === 'relu6') return (values) => values.set(output, tf.relu6(values.get(input)!));
+      return undefined;
+    }
+    case 'GlobalAveragePooling2D':
+      return (c.dataFormat ?? 'channelsLast') === 'channelsLast' ? (values) => values.set(output, tf.mean(values.get(input)!, [1, 2])) : undefined;
+    case 'MaxPooling2D':
+      return (c.dataFormat ?? 'channelsLast') === 'channelsLast'
+        ? (values) => values.set(output, tf.maxPool(values.get(input) as tf.Tensor4D, pair(c.poolSize), pair(c.strides), (c.padding ?? 'valid') as 'valid' | 'same'))
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+interface ConvPlan {
+  call: LayerCall;
+  /** The tensor the fused op reads (before an absorbed ZeroPadding2D). */
+  input: string;
+  /** The tensor it writes (after an absorbed BN and activation). */
+  output: string;
+  pad: 'valid' | 'same' | number;
+  batchNorm?: LayerCall;
+  activation: Activation;
+}
+
+/**
+ * `const infer = compileInference(model); const y = infer(x); ...; infer.dispose()`.
+ * Computes what `model.predict(x)` computes (to float rounding) for channels-last models with
+ * one input and one output. The folded weights are a snapshot: compile again after training.
+ *
+ * @throws AttnkitError UNSUPPORTED for a model with several inputs or outputs.
+ */
+export function compileInference(model: tfl.LayersModel): InferenceFunction {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new AttnkitError(ErrorCodes.UNSUPPORTED, `compileInference needs a model with one input and one output; '${model.name}' has ${model.inputs.length} and ${model.outputs.length}`, {
+      inputs: model.inputs.length,
+      outputs: model.outputs.length,
+    });
+  }
+  const graph = readModelGraph(model);
+  const isOutput = new Set(graph.outputs);
+  const producer = new Map<string, LayerCall>();
+  for (const call of graph.calls) for (const key of call.outputs) producer.set(key, call);
+  /** The one call that reads a call's single output, when nothing else (nor the model) does. */
+  const soleConsumer = (call: LayerCall): LayerCall | undefined => {
+    if (call.outputs.length !== 1 || isOutput.has(call.outputs[0])) return undefined;
+    const consumers = graph.consumers.get(call.outputs[0]) ?? [];
+    return consumers.length === 1 && consumers[0].call.inputs.length === 1 ? consumers[0].call : undefined;
+  };
+  const channelsLast = (call: LayerCall) => (config(call.layer).dataFormat ?? 'channelsLast') === 'channelsLast';
+
+  // Pass 1: decide what each conv and dense absorbs.
+  const absorbed = new Set<LayerCall>();
+  const convs = new Map<LayerCall, ConvPlan>();
+  const denses = new Map<LayerCall, { output: string; activation: Activation }>();
+  for (const call of graph.calls) {
+    const kind = className(call.layer);
+    const c = config(call.layer);
+    const own = c.activation === 'relu' || c.activation === 'relu6' || c.activation === 'linear' ? (c.activation as Activation) : undefined;
+    if ((kind === 'Conv2D' || kind === 'DepthwiseConv2D') && channelsLast(call) && own !== undefined) {
+      const plan: ConvPlan = { call, input: call.inputs[0], output: call.outputs[0], pad: (c.padding ?? 'valid') as 'valid' | 'same', activation: own };
+      const padCall = producer.get(call.inputs[0]);
+      if (padCall !== undefined && className(padCall.layer) === 'ZeroPadding2D' && channelsLast(padCall) && plan.pad === 'valid' && soleConsumer(padCall) === call) {
+        const p = symmetricPadding(padCall.layer);
+        if (p !== undefined) {
+          plan.pad = p;
+          plan.input = padCall.inputs[0];
+          absorbed.add(padCall);
+        }
+      }
+      let last = call;
+      const bn = own === 'linear' ? soleConsumer(call) : undefined;
+      const axis = bn === undefined ? undefined : config(bn.layer).axis;
+      if (bn !== undefined && className(bn.layer) === 'BatchNormalization' && (axis === -1 || axis === 3)) {
+        plan.batchNorm = bn;
+        absorbed.add(bn);
+        last = bn;
+      }
+      const act = plan.activation === 'linear' ? soleConsumer(last) : undefined;
+      const fused = act === undefined ? undefined : activationOf(act.layer);
+      if (act !== undefined && fused !== undefined) {
+        plan.activation = fused;
+        absorbed.add(act);
+        last = act;
+      }
+      plan.output = last.outputs[0];
+      convs.set(call, plan);
+    } else if (kind === 'Dense' && own !== undefined && call.outputTensors[0].shape.length === 2) {
+      const act = own === 'linear' ? soleConsumer(call) : undefined;
+      const fused = act === undefined ? undefined : activationOf(act.layer);
+      if (act !== undefined && fused !== undefined) absorbed.add(act);
+      denses.set(call, { output: (fused === undefined ? call : act!).outputs[0], activation: fused ?? own });
+    }
+  }
+
+  // Pass 2: fold weights (kept until dispose) and emit one step per remaining call.
+  const owned: tf.Tensor[] = [];
+  const steps: Step[] = [];
+  let layers = 0;
+  tf.tidy(() => {
+    const keep = <T extends tf.Tensor>(t: T): T => {
+      owned.push(tf.keep(t));
+      return t;
+    };
+    for (const call of graph.calls) {
+      if (className(call.layer) === 'InputLayer') continue;
+      layers++;
+      if (absorbed.has(call)) continue;
+      const conv = convs.get(call);
+      if (conv !== undefined) {
+        const c = config(call.layer);
+        const depthwise = className(call.layer) === 'DepthwiseConv2D';
+        const [kernel, maybeBias] = call.layer.getWeights();
+        let filter = kernel;
+        let bias: tf.Tensor | undefined = c.useBias ? maybeBias : undefined;
+        if (conv.batchNorm !== undefined) {
+          const b = config(conv.batchNorm.layer);
+          const weights = conv.batchNorm.layer.getWeights();
+          let i = 0;
+          const gamma = b.scale !== false ? weights[i++] : undefined;
+          const beta = b.center !== false ? weights[i++] : undefined;
+          const [mean, variance] = [weights[i], weights[i + 1]];
+          // BN(conv(x) + b) = conv(x) * s + (b - mean) * s + beta, with s = gamma / sqrt(var + eps).
+          const scale = tf.div(gamma ?? tf.onesLike(variance), tf.sqrt(tf.add(variance, b.epsilon ?? 1e-3)));
+          filter = depthwise ? tf.mul(kernel, tf.reshape(scale, [1, 1, kernel.shape[2]!, kernel.shape[3]!])) : tf.mul(kernel, scale);
+          const shifted = tf.mul(tf.sub(bias ?? tf.zerosLike(mean), mean), scale);
+          bias = beta === undefined ? shifted : tf.add(shifted, beta);
+        }
+        const args = {
+          filter: keep(filter.clone()) as tf.Tensor4D,
+          bias: bias === undefined ? undefined : keep(bias.clone()),
+          strides: pair(c.strides),
+          dilations: pair(c.dilationRate),
+          pad: conv.pad,
+          activation: conv.activation,
+        };
+        const { input, output } = conv;
+        steps.push(
+          depthwise
+            ? (values) => values.set(output, tf.fused.depthwiseConv2d({ ...args, x: values.get(input) as tf.Tensor4D }))
+            : (values) => values.set(output, tf.fused.conv2d({ ...args, x: values.get(input) as tf.Tensor4D })),
+        );
+        continue;
+      }
+      const dense = denses.get(call);
+      if (dense !== undefined) {
+        const [kernel, maybeBias] = call.layer.getWeights();
+        const b = keep(kernel.clone()) as tf.Tensor2D;
+        const bias = config(call.layer).useBias ? keep(maybeBias.clone()) : undefined;
+        const [input] = call.inputs;
+        const { output, activation } = dense;
+        steps.push((values) => values.set(output, tf.fused.matMul({ a: values.get(input) as tf.Tensor2D, b, bias, activation })));
+        continue;
+      }
+      steps.push(runOp(call) ?? runLayer(call));
+    }
+  });
+
+  const [inputKey] = graph.inputs;
+  const [outputKey] = graph.outputs;
+  let disposed = false;
+  const infer = ((input: tf.Tensor4D) => {
+    if (disposed) throw new AttnkitError(ErrorCodes.UNSUPPORTED, 'this inference function was disposed; compile the model again', {});
+    return tf.tidy(() => {
+      const values = new Map<string, tf.Tensor>([[inputKey, input]]);
+      for (const step of steps) step(values);
+      return values.get(outputKey)!;
+    });
+  }) as InferenceFunction;
+  Object.assign(infer, {
+    dispose() {
+      disposed = true;
+      tf.dispose(owned);
+      owned.length = 0;
+    },
+    summary: {
+      steps: steps.length,
+      layers,
+      foldedBatchNorms: [...convs.values()].filter((p) => p.batchNorm !== undefined).length,
+      fusedActivations: [...convs.values()].filter((p) => p.activation !== 'linear').length + [...denses.values()].filter((d) => d.activation !== 'linear').length,
+    },
+  });
+  return infer;
+}
