@@ -699,7 +699,9 @@ class ConvBNActivation(nn.Sequential):
 
 
 def k13(channels):
-    """Official ECA-MobileNetV2 rule as given by the brief: k = 1 if channels < 96 else 3."""
+    """Official ECA-MobileNetV2 rule ("k13"): k = 1 if channels < 96 else 3, where channels is the
+    UNSCALED c of the settings table, as the official code does (k = 3 in blocks 11-17 at any
+    width). attnkit calls it kernelSize 'mobilenet-v2'."""
     return 1 if channels < 96 else 3
 
 
@@ -751,7 +753,7 @@ class MobileNetV2(nn.Module):
             output_channel = _make_divisible(c * width_mult, round_nearest)
             for i in range(n):
                 stride = s if i == 0 else 1
-                k = k13(output_channel) if eca else None
+                k = k13(c) if eca else None
                 features.append(InvertedResidual(input_channel, output_channel, stride, expand_ratio=t, eca_k=k))
                 input_channel = output_channel
         features.append(ConvBNActivation(input_channel, self.last_channel, kernel_size=1))
@@ -865,6 +867,9 @@ def check_networks():
     assert "features.1.conv.3.conv.weight" in keys and "features.2.conv.4.conv.weight" in keys
     ks = [m.state_dict()["features.%d.conv.%d.conv.weight" % (i, 3 if i == 1 else 4)].shape[-1] for i in range(1, 18)]
     assert ks == [1] * 10 + [3] * 7, ks
+    m = MobileNetV2(width_mult=0.25, eca=True)  # the rule reads the unscaled c: same k at any width
+    ks = [m.state_dict()["features.%d.conv.%d.conv.weight" % (i, 3 if i == 1 else 4)].shape[-1] for i in range(1, 18)]
+    assert ks == [1] * 10 + [3] * 7, ks
 
 
 # --------------------------------------------------------------------------------------------
@@ -881,7 +886,7 @@ def zoo_fixtures():
         ("resnet18_eca", "resnet18", {"type": "eca", "kernelSize": 3}, "float32", 101),
         ("resnet50_se", "resnet50", {"type": "se", "reductionRatio": 16, "bias": True, "channelDivisor": 1}, "float16", 102),
         ("resnet18_cbam", "resnet18", {"type": "cbam", "reductionRatio": 4, "poolOrder": "max-mean"}, "bfloat16", 103),
-        ("mobilenet_v2_eca", "mobilenet_v2", {"type": "eca", "kernelSize": "k13"}, "float32", 104),
+        ("mobilenet_v2_eca", "mobilenet_v2", {"type": "eca", "kernelSize": "mobilenet-v2"}, "float32", 104),
     ]
     summary = {}
     for name, backbone, attention, dtype, seed in specs:
