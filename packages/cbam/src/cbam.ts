@@ -8,7 +8,7 @@
  * NOTE: timm concatenates [mean, max] (poolOrder 'mean-max') and has no BN; we follow the
  * official code. The official ResNet init sets the spatial BN weight to 0; we do too.
  */
-import { type AttentionDefinition, type Ops, type ParamValues, defineAttention } from '@attnkit/core';
+import { type AttentionDefinition, AttnkitError, ErrorCodes, type Ops, type ParamValues, defineAttention } from '@attnkit/core';
 
 export interface CbamOptions {
   reductionRatio?: number;
@@ -34,12 +34,20 @@ export const cbam: AttentionDefinition = defineAttention({
     channelGate: { type: 'boolean', default: true, description: 'apply the channel gate' },
     spatialGate: { type: 'boolean', default: true, description: 'apply the spatial gate' },
   },
-  configure: (channels, o) => ({
-    reducedChannels: Math.max(1, Math.floor(channels / (o.reductionRatio as number))),
-    poolOrder: o.poolOrder,
-    channelGate: o.channelGate,
-    spatialGate: o.spatialGate,
-  }),
+  configure: (channels, o) => {
+    if (!o.channelGate && !o.spatialGate) {
+      throw new AttnkitError(ErrorCodes.INVALID_OPTION, 'cbam: channelGate and spatialGate are both false, which leaves nothing to compute; keep at least one gate', {
+        path: 'channelGate',
+        value: false,
+      });
+    }
+    return {
+      reducedChannels: Math.max(1, Math.floor(channels / (o.reductionRatio as number))),
+      poolOrder: o.poolOrder,
+      channelGate: o.channelGate,
+      spatialGate: o.spatialGate,
+    };
+  },
   parameters: (channels, config) => {
     const cr = config.reducedChannels as number;
     const specs = [];
