@@ -12,6 +12,9 @@ export interface ParamProvider<T> {
 export interface ScopeHooks<T> {
   beforeAttention?(call: { path: string; scope: string; instance: AttentionInstance; stage?: number; input: T }): void;
   afterAttention?(call: { path: string; scope: string; instance: AttentionInstance; stage?: number; output: T }): void;
+  /** Entering / leaving a parameter-free module (`Scope.module`), e.g. for the tracer to name its nodes. */
+  enterModule?(path: string): void;
+  exitModule?(path: string): void;
 }
 
 export interface Conv2dLayer {
@@ -75,6 +78,22 @@ export class Scope<T> {
     const output = instance.definition.forward(this.ops, x, scope.params(instance.parameters), instance.config);
     this.hooks.afterAttention?.({ ...call, output });
     return output;
+  }
+
+  /**
+   * Runs parameter-free layers as the PyTorch module `name` of this scope, so a traced graph
+   * records its path on their nodes: `scope.module('relu', () => ops.relu(x))` for a block's
+   * `self.relu`, called as often as the block calls it. Ops outside any module are functional
+   * calls (`torch.flatten`, `F.adaptive_avg_pool2d`), which thop-style FLOPs do not count.
+   */
+  module<R>(name: string, body: () => R): R {
+    const path = this.join(name);
+    this.hooks.enterModule?.(path);
+    try {
+      return body();
+    } finally {
+      this.hooks.exitModule?.(path);
+    }
   }
 
   conv2d(name: string, x: T, layer: Conv2dLayer): T {

@@ -41,7 +41,7 @@ class Tracer implements Ops<TraceValue> {
   private node(op: OpName, inputs: Array<TraceValue | undefined>, shape: Shape, attributes: Record<string, unknown> = {}): TraceValue {
     const output = this.value(shape, 'node');
     // A layer with parameters is named after them (PyTorch's module path); other ops take the
-    // enclosing attention module's path, or '' at the top level.
+    // enclosing module's path (an attention module, or `Scope.module`), or '' outside any.
     const owner = inputs.find((v) => v !== undefined && this.paramScopes.has(v.id));
     const scope = owner === undefined ? this.scopePath : this.paramScopes.get(owner.id)!;
     this.nodes.push({ op, inputs: inputs.map((v) => (v === undefined ? -1 : v.id)), output: output.id, attributes, scope });
@@ -168,6 +168,7 @@ export function traceNetwork(network: NetworkDefinition, inputShape: Shape = net
   const byName = new Map<string, TraceValue>();
   const attention: AttentionCall[] = [];
   const open: Array<{ call: Omit<AttentionCall, 'output' | 'endNode'>; outerScope: string }> = [];
+  const outerModules: string[] = [];
   const provider = {
     get(fullName: string, spec: ParamSpec): TraceValue {
       const existing = byName.get(fullName);
@@ -206,6 +207,13 @@ export function traceNetwork(network: NetworkDefinition, inputShape: Shape = net
       const entry = open.pop()!;
       tracer.scopePath = entry.outerScope;
       attention.push({ ...entry.call, output: output.id, endNode: tracer.nodes.length });
+    },
+    enterModule(path) {
+      outerModules.push(tracer.scopePath);
+      tracer.scopePath = path;
+    },
+    exitModule() {
+      tracer.scopePath = outerModules.pop()!;
     },
   });
   const input = tracer.value(inputShape, 'input');
