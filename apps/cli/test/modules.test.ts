@@ -1,0 +1,61 @@
+/**
+ * `attnkit modules` as a user runs it: the built CLI in a child process.
+ * Needs `npx tsup` in packages/{core,eca,se,cbam} and apps/cli first (turbo's `test` depends on
+ * `build`).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import '@attnkit/cbam';
+import '@attnkit/eca';
+import '@attnkit/se';
+import { listAttention } from '@attnkit/core';
+import { describe, expect, it } from 'vitest';
+import { describeModules } from '../src/commands/modules.js';
+
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const attnkit = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+describe.runIf(existsSync(main))('attnkit modules (built CLI)', () => {
+  it('--json prints JSON alone: one object per registered module with id, package, options with defaults, description', () => {
+    const run = attnkit('modules', '--json');
+    expect(run.status).toBe(0);
+    const modules = JSON.parse(run.stdout) as ReturnType<typeof describeModules>;
+    expect(modules.map((m) => m.id)).toEqual(listAttention().map((d) => d.id));
+    expect(modules.map((m) => m.id)).toEqual(['cbam', 'ceca', 'eca', 'eca-ns', 'se', 'se-var1', 'se-var2', 'se-var3']);
+    for (const m of modules) {
+      expect(m.package).toMatch(/^@attnkit\/(eca|se|cbam)$/);
+      expect(m.description.length).toBeGreaterThan(10);
+      for (const option of Object.values(m.options)) expect(option).toHaveProperty('default');
+    }
+    const byId = Object.fromEntries(modules.map((m) => [m.id, m]));
+    expect(byId.eca.package).toBe('@attnkit/eca');
+    expect(byId.eca.options.kernelSize.default).toBe('adaptive');
+    expect(byId.eca.options.gamma.default).toBe(2);
+    expect(byId.eca.options.beta.default).toBe(1);
+    expect(byId.se.options).toMatchObject({ reductionRatio: { type: 'integer', default: 16 }, bias: { default: true }, channelDivisor: { default: 1 } });
+    expect(byId.cbam.options.poolOrder.default).toBe('max-mean');
+    expect(byId['se-var1'].options).toEqual({});
+    // The same as the library's own listing.
+    expect(modules).toEqual(JSON.parse(JSON.stringify(describeModules())));
+  });
+
+  it('without --json prints one line per module plus its defaults', () => {
+    const run = attnkit('modules');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('eca      @attnkit/eca');
+    expect(run.stdout).toContain('kernelSize="adaptive" gamma=2 beta=1');
+    expect(run.stdout).toContain('(no options)');
+  });
+
+  it('an unknown flag exits non-zero with the reason on stderr and nothing on stdout', () => {
+    const run = attnkit('modules', '--bogus');
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("unknown option '--bogus'");
+    expect(run.stdout).toBe('');
+  });
+});
+
+it('the built CLI exists (build with `npx tsup` in packages/core, eca, se, cbam and apps/cli)', () => {
+  expect(existsSync(main)).toBe(true);
+});
