@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * model.predict vs compileInference on one zoo network, against the built packages (dist/):
+ *
+ *   pnpm turbo run build --filter=@attnkit/tfjs... --filter=@attnkit/zoo
+ *   node tools/tfjs-speed.mjs [--backbone resnet50] [--attention none] [--size 224]
+ *                             [--backend wasm|cpu] [--iterations 30] [--warmup 3]
+ *
+ * Prints median and p90 latency of both (ms, batch 1, output read back with data()) and the
+ * ratio predict / fast. The two paths alternate call by call so drift hits both alike.
+ */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    backbone: { type: 'string', default: 'resnet50' },
+    attention: { type: 'string', default: 'none' },
+    size: { type: 'string', default: '224' },
+    backend: { type: 'string', default: 'wasm' },
+    iterations: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '3' },
+  },
+});
+
+const load = (pkg) => import(pathToFileURL(`${root}packages/${pkg}/dist/index.js`).href);
+const [core, zoo, tfjs] = await Promise.all([load('core'), load('zoo'), load('tfjs')]);
+await Promise.all([load('eca'), load('se'), load('cbam')]);
+// The same tfjs-core instance as @attnkit/tfjs's dist (a peer dependency, not bundled).
+const requireFromTfjs = createRequire(`${root}packages/tfjs/package.json`);
+const tf = await import(pathToFileURL(requireFromTfjs.resolve('@tensorflow/tfjs-core')).href);
+
+// The backend is registered here from its own package (with the wasm binaries' folder), not
+// through useBackend: the backend packages are dev dependencies of @attnkit/tfjs, and a dist
+// built with them inlined cannot find the .wasm files next to it.
+async function activateBackend(name) {
+  if (name === 'wasm') {
+    const main = requireFromTfjs.resolve('@tensorflow/tfjs-backend-wasm');
+    const wasm = await import(pathToFileURL(main).href);
+    wasm.setWasmPaths(`${dirname(main)}/`);
+  } else {
+    await import(pathToFileURL(requireFromTfjs.resolve(`@tensorflow/tfjs-backend-${name}`)).href);
+  }
+  if (!(await tf.setBackend(name))) throw new Error(`tfjs backend '${name}' failed to initialize`);
+  await tf.ready();
+  return { backend: name, simd: name === 'wasm' && (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true };
+}
+const report = await activateBackend(args.backend);
+const size = Number(args.size);
+const attention = args.attention === 'none' ? undefined : args.attention.startsWith('{') ? JSON.parse(args.attention) : args.attention;
+const network = zoo.createBackbone(args.backbone, attention === undefined ? {} : { attention });
+const graph = core.traceNetwork(network, [1, 3, size, size]);
+const model = tfjs.toLayersModel(graph, core.initializeWeights(graph, 0));
+const infer = tfjs.compileInference(model);
+const x = tf.tidy(() => tf.transpose(tf.tensor4d(core.randomTensor([1, 3, size, size], 0).data, [1, 3, size, size]), [0, 2, 3, 1]));
+
+async function time(run) {
+  const start = performance.now();
+  const y = run();
+  await y.data();
+  y.dispose();
+  return performance.now() - start;
+}
+const predict = () => model.predict(x);
+const fast = () => infer(x);
+
+const check = tf.tidy(() => {
+  const a = predict().dataSync();
+  const b = fast().dataSync();
+  return core.relativeL2(b, a);
+});
+
+for (let i = 0; i < Number(args.warmup); i++) {
+  await time(predict);
+  await time(fast);
+}
+const times = { predict: [], fast: [] };
+for (let i = 0; i < Number(args.iterations); i++) {
+  times.predict.push(await time(predict));
+  times.fast.push(await time(fast));
+}
+const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+const summary = (values) => ({ median: Number(quantile(values, 0.5).toFixed(2)), p90: Number(quantile(values, 0.9).toFixed(2)) });
+const result = {
+  backbone: args.backbone,
+  attention: args.attention,
+  input: [1, size, size, 3],
+  backend: report,
+  iterations: Number(args.iterations),
+  predictMs: summary(times.predict),
+  fastMs: summary(times.fast),
+  speedup: Number((quantile(times.predict, 0.5) / quantile(times.fast, 0.5)).toFixed(3)),
+  relativeL2: check,
+  fused: infer.summary,
+};
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+infer.dispose();
+model.dispose();
+x.dispose();
