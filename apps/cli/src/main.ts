@@ -10,5 +10,6 @@ const program = new Command('attnkit')
 
 // One line per command; each command lives in commands/<name>.ts.
 registerModulesCommand(program);
+(await import('./commands/bench.js')).registerBenchCommand(program);
 
 await program.parseAsync(process.argv);

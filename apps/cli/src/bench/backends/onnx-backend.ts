@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import type { Tensor } from '@attnkit/core';
+import { type BenchBackend, NotAvailableError, type PrepareRequest, type PreparedRunner } from '../bench-backend.js';
+import {
+  type OnnxApi,
+  type OnnxEmitter,
+  type OnnxInserter,
+  findExport,
+  loadOnnx,
+  onnxEmitterNames,
+  onnxInserterNames,
+} from './package-apis.js';
+
+type Runtime = 'onnxruntime-node' | 'onnxruntime-web';
+
+/**
+ * onnx-node (onnxruntime-node, native) and onnx-wasm (onnxruntime-web's WebAssembly build in
+ * Node). Zoo models are emitted from core's graph IR by @attnkit/onnx; model files are loaded
+ * as they are, with attention inserted by @attnkit/onnx's insertion.
+ */
+export function createOnnxBackend(name: 'onnx-node' | 'onnx-wasm'): BenchBackend {
+  const runtime: Runtime = name === 'onnx-node' ? 'onnxruntime-node' : 'onnxruntime-web';
+  const runners = new Map<number, ReturnType<OnnxApi['createRunner']>>();
+  const runnerFor = (api: OnnxApi, threads: number) => {
+    let runner = runners.get(threads);
+    if (runner === undefined) {
+      runner = api.createRunner({ runtime, threads });
+      runners.set(threads, runner);
+    }
+    return runner;
+  };
+  return {
+    name,
+    variants: ['default'],
+    async availability() {
+      const loaded = await loadOnnx();
+      if (loaded.api === undefined) return loaded.reason;
+      try {
+        await runnerFor(loaded.api, 1);
+        return undefined;
+      } catch (error) {
+        return `${runtime} does not load: ${(error as Error).message}`;
+      }
+    },
+    async prepare(request: PrepareRequest): Promise<PreparedRunner> {
+      const loaded = await loadOnnx();
+      if (loaded.api === undefined) throw new NotAvailableError(loaded.reason);
+      const api = loaded.api;
+      const bytes = await modelBytes(api, request);
+      const runner = await runnerFor(api, request.threads);
+      const session = await runner.load(bytes);
+      const info = session.info();
+      const inputName = session.inputNames[0];
+      const outputName = session.outputNames[0];
+      return {
+        info: {
+          runtime: info.runtime,
+          version: info.version,
+          threads: info.threads,
+          simd: info.simd,
+          notes: [`execution providers: ${info.executionProviders.join(', ')}`, `session created in ${info.loadMilliseconds.toFixed(0)} ms`, `model ${(bytes.length / 1024 ** 2).toFixed(1)} MiB`],
+        },
+        async run(input: Tensor) {
+          const outputs = await session.run({ [inputName]: { dims: [...input.shape], data: input.data } });
+          return outputs[outputName].data;
+        },
+        dispose: () => session.dispose(),
+      };
+    },
+  };
+}
+
+async function modelBytes(api: OnnxApi, request: PrepareRequest): Promise<Uint8Array> {
+  const { model } = request;
+  if (model.kind === 'graph') {
+    const emit = findExport<OnnxEmitter>(api, onnxEmitterNames);
+    if (emit === undefined) throw new NotAvailableError(`@attnkit/onnx has no emitter from core's graph IR yet (looked for ${onnxEmitterNames.join(', ')})`);
+    return toBytes(api, await emit(model.graph, model.weights));
+  }
+  if (model.format !== 'onnx') throw new NotAvailableError(`a ${model.format} model file does not run on ONNX backends`);
+  const bytes = new Uint8Array(await readFile(model.path));
+  if (request.attention === undefined) return bytes;
+  const insert = findExport<OnnxInserter>(api, onnxInserterNames);
+  if (insert === undefined) throw new NotAvailableError(`@attnkit/onnx has no insertion into .onnx models yet (looked for ${onnxInserterNames.join(', ')})`);
+  const after = model.insertAt === 'residual' ? 'residual' : Array.isArray(model.insertAt) ? model.insertAt : [model.insertAt];
+  const result = await insert(bytes, { attention: request.attention, at: after, seed: request.seed });
+  const inserted = result !== null && typeof result === 'object' && 'model' in result ? (result as { model: unknown }).model : result;
+  return toBytes(api, inserted);
+}
+
+/** Emitters may give bytes or the package's plain model object. */
+function toBytes(api: OnnxApi, model: unknown): Uint8Array {
+  if (model instanceof Uint8Array) return model;
+  if (model !== null && typeof model === 'object' && 'bytes' in model && (model as { bytes: unknown }).bytes instanceof Uint8Array) return (model as { bytes: Uint8Array }).bytes;
+  if (model !== null && typeof model === 'object' && 'model' in model) return api.encodeModel((model as { model: unknown }).model);
+  return api.encodeModel(model);
+}

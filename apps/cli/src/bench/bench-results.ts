@@ -1,0 +1,93 @@
+import type { BenchBackendName } from './bench-config.js';
+import type { BenchVariant, RunnerInfo } from './bench-backend.js';
+import type { BenchEnvironment } from './environment.js';
+import type { LatencySummary } from './latency-statistics.js';
+import type { MachineLimit } from './machine-limit.js';
+import type { CellCosts } from './model-source.js';
+
+/** What `results.json` holds; the table, the report and the charts read only this. */
+export interface BenchResults {
+  format: 'attnkit-bench-results';
+  formatVersion: 1;
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  config: {
+    source: string;
+    models: string[];
+    attention: string[];
+    backends: BenchBackendName[];
+    inputSizes: number[];
+    batchSizes: number[];
+    threads: number;
+    seed: number;
+    warmup: Record<string, number>;
+    measure: Record<string, number | undefined>;
+    schedule: 'group' | 'all';
+    reference: BenchBackendName;
+  };
+  /** How cells were prepared and interleaved, in words, for the report. */
+  schedule: string;
+  environment: BenchEnvironment;
+  machineLimit: MachineLimit | null;
+  backends: BackendStatus[];
+  cells: CellResult[];
+  /** Peak RSS of each prepared group. */
+  groups: GroupResult[];
+  targets: TargetResult[];
+}
+
+export interface BackendStatus {
+  name: BenchBackendName;
+  available: boolean;
+  reason?: string;
+}
+
+export interface CellResult {
+  id: string;
+  model: string;
+  /** `zoo:resnet50` or `file:/path/to/model.onnx`. */
+  modelSource: string;
+  /** A file model that is another export of a zoo backbone (e.g. torch.onnx.export). */
+  sameNetworkAs?: string;
+  attention: string;
+  backend: BenchBackendName;
+  variant: BenchVariant;
+  inputSize: number;
+  batchSize: number;
+  inputShape: number[];
+  status: 'ok' | 'unavailable' | 'failed';
+  reason?: string;
+  /** Exact counts from the traced graph; null for model files. */
+  costs: CellCosts | null;
+  prepareSeconds: number | null;
+  warmup: { iterations: number; stable: boolean; seconds: number; latenciesMs: number[] } | null;
+  latencyMs: LatencySummary | null;
+  /** Every timed run, in order, so any statistic can be recomputed. */
+  samplesMs: number[];
+  /** Against the plain network on the same backend, variant, size and batch. */
+  overhead: { baseline: string; ratio: number; percent: number; ci95Percent: [number, number] } | null;
+  /** Against the reference backend's output for the same model, attention and input. */
+  agreement: { reference: string; maxAbs: number; relativeL2: number; outputSize: number } | null;
+  memory: { groupPeakRssBytes: number; tfjs: { tensors: number; bytes: number } | null } | null;
+  runtime: RunnerInfo | null;
+}
+
+export interface GroupResult {
+  label: string;
+  cells: number;
+  rssBeforeBytes: number;
+  rssPeakBytes: number;
+  seconds: number;
+}
+
+export interface TargetResult {
+  id: string;
+  description: string;
+  /** What was compared, e.g. "1.013x" or "+0.8%". */
+  measured: string | null;
+  threshold: string;
+  /** null: could not be measured (see note). */
+  pass: boolean | null;
+  note: string;
+}

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem, release, platform, arch } from 'node:os';
+
+/** The machine and runtimes a result belongs to. */
+export interface BenchEnvironment {
+  cpuModel: string;
+  logicalCores: number;
+  /** SIMD instruction sets the CPU reports (x86: sse4_2, avx, avx2, fma, avx512f). */
+  cpuSimd: string[];
+  totalMemoryBytes: number;
+  os: string;
+  node: string;
+  v8: string;
+  /** Versions of the runtime packages, as installed. */
+  runtimes: Record<string, string>;
+}
+
+const simdFlags = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512_vnni', 'neon', 'asimd'];
+
+function cpuFlags(): string[] {
+  try {
+    const text = readFileSync('/proc/cpuinfo', 'utf8');
+    const line = text.split('\n').find((l) => /^(flags|Features)\s*:/.test(l)) ?? '';
+    const flags = new Set(line.split(':')[1]?.trim().split(/\s+/) ?? []);
+    return simdFlags.filter((f) => flags.has(f));
+  } catch {
+    return [];
+  }
+}
+
+async function packageVersion(name: string): Promise<string> {
+  try {
+    const { createRequire } = await import('node:module');
+    const require = createRequire(import.meta.url);
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+export async function describeEnvironment(): Promise<BenchEnvironment> {
+  const list = cpus();
+  const names = ['onnxruntime-node', 'onnxruntime-web', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu'];
+  const runtimes: Record<string, string> = {};
+  for (const name of names) runtimes[name] = await packageVersion(name);
+  return {
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    logicalCores: list.length,
+    cpuSimd: cpuFlags(),
+    totalMemoryBytes: totalmem(),
+    os: `${platform()} ${release()} ${arch()}`,
+    node: process.versions.node,
+    v8: process.versions.v8,
+    runtimes,
+  };
+}

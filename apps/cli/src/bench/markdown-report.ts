@@ -1,0 +1,140 @@
+import type { BenchResults, CellResult } from './bench-results.js';
+import { signed } from './bench-targets.js';
+import { paperModels, paperThroughput, throughputCostPercent } from './paper-results.js';
+import { cellColumns } from './results-table.js';
+
+export const chartFiles = { latency: 'latency-vs-parameters.svg', overhead: 'overhead-per-backend.svg' } as const;
+
+const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
+
+function table(headers: string[], rows: string[][]): string {
+  const escapeCell = (v: string) => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`)].join('\n');
+}
+
+/** The readable report: targets, the paper beside us, every cell, agreement, memory, environment. */
+export function renderMarkdownReport(results: BenchResults): string {
+  const out: string[] = [];
+  const { environment: env } = results;
+  out.push('# attnkit bench report', '');
+  out.push(
+    `Run ${results.startedAt} (${results.durationSeconds.toFixed(0)} s) on ${env.cpuModel} (${env.logicalCores} logical cores, SIMD ${env.cpuSimd.join(', ') || 'unknown'}), ` +
+      `Node ${env.node}, ${results.config.threads} threads asked for. Config: \`${results.config.source}\`, seed ${results.config.seed}.`,
+    '',
+  );
+
+  out.push('## Targets', '');
+  out.push(
+    table(
+      ['target', 'threshold', 'measured', 'result', 'note'],
+      results.targets.map((t) => [t.description, t.threshold, t.measured ?? '-', t.pass === null ? 'not measured' : t.pass ? 'PASS' : 'FAIL', t.note]),
+    ),
+    '',
+  );
+
+  out.push('## Overhead beside the paper', '');
+  out.push(
+    `The paper reports inference throughput of ResNet-50 on ${paperThroughput.hardware} (plain ${paperThroughput.framesPerSecond.none} FPS): ` +
+      'ECA costs 2.7% of it, SE 12.7%, CBAM 34.6%. Ours is the ratio of median latencies on one CPU backend at batch 1, shown both as added latency ' +
+      'and as the paper\'s measure, the share of throughput lost (1 - 1/ratio).',
+    '',
+  );
+  const overheadRows: string[][] = [];
+  for (const c of results.cells.filter((cell) => cell.overhead !== null)) {
+    const paper = paperThroughput.costPercent[c.attention];
+    overheadRows.push([
+      c.model,
+      c.attention,
+      cellColumns(c).backend,
+      `${c.batchSize}x${c.inputSize}`,
+      `${signed(c.overhead!.percent, 2)}% [${signed(c.overhead!.ci95Percent[0])}, ${signed(c.overhead!.ci95Percent[1])}]`,
+      `${throughputCostPercent(c.overhead!.ratio).toFixed(1)}%`,
+      paper === undefined ? '-' : `${paper}% (ResNet-50, GPU)`,
+    ]);
+  }
+  out.push(overheadRows.length ? table(['model', 'module', 'backend', 'input', 'added latency [95% CI]', 'throughput cost', 'paper'], overheadRows) : '(no overhead measured)', '');
+
+  out.push('## Parameters and FLOPs in the paper\'s units', '');
+  out.push(
+    'Exact counts from the traced graph (core `countCosts`): parameters in the PyTorch convention (BatchNorm running statistics are buffers), ' +
+      'MACs of Conv2d, Linear and the channel conv, and thop-style FLOPs (conv/linear MACs + bias, 4 per BatchNorm element, 1 per ReLU element, ' +
+      'H*W+1 per average-pooled output, kernel size per max-pooled output). Binary units as the paper prints them: parameters / 1024^2, FLOPs / 1024^3.',
+    '',
+  );
+  const costRows: string[][] = [];
+  const seen = new Set<string>();
+  for (const c of results.cells) {
+    const key = `${c.model}|${c.attention}|${c.inputSize}|${c.batchSize}`;
+    if (c.costs === null || seen.has(key)) continue;
+    seen.add(key);
+    const backbone = c.modelSource.startsWith('zoo:') ? c.modelSource.slice(4) : undefined;
+    const paper = backbone && c.inputSize === 224 && c.batchSize === 1 ? paperModels[backbone]?.[c.attention] : undefined;
+    costRows.push([
+      c.model,
+      c.attention,
+      `${c.batchSize}x${c.inputSize}`,
+      c.costs.parameters.toLocaleString('en-US'),
+      `${c.costs.parametersBinaryM.toFixed(2)}M`,
+      paper?.parametersBinaryM === undefined ? '-' : `${paper.parametersBinaryM.toFixed(2)}M`,
+      c.costs.macs.toLocaleString('en-US'),
+      `${c.costs.flopsBinaryG >= 1 ? `${c.costs.flopsBinaryG.toFixed(2)}G` : `${(c.costs.flopsBinaryG * 1024).toFixed(1)}M`}`,
+      paper?.flopsPrinted ?? '-',
+      paper?.top1 === undefined ? '-' : paper.top1.toFixed(2),
+      c.costs.kernelSizes ? [...new Set(Object.values(c.costs.kernelSizes))].join('/') : '-',
+    ]);
+  }
+  out.push(
+    costRows.length
+      ? table(['model', 'module', 'input', 'parameters', 'params (bin)', 'paper params', 'MACs', 'FLOPs (bin)', 'paper FLOPs', 'paper top-1', 'ECA k'], costRows)
+      : '(no counted models)',
+    '',
+  );
+
+  out.push('## Latency', '');
+  out.push(
+    'Milliseconds per inference after warm-up; median, p90, p99 and min of the timed runs; n runs; IQR % = interquartile range / median. ' +
+      'tfjs rows: `fast` is compileInference (BatchNorm folded, fused conv+bias+activation), `predict` is LayersModel.predict on the same model.',
+    '',
+  );
+  const columns = results.cells.map(cellColumns);
+  const headers = ['model', 'attention', 'backend', 'input', 'params M', 'GMACs', 'median ms', 'p90 ms', 'p99 ms', 'min ms', 'n', 'IQR %', 'overhead', 'status'];
+  out.push(table(headers, columns.map((c) => headers.map((h) => c[h]))), '');
+  out.push(`![latency against parameters](${chartFiles.latency})`, '', `![overhead per backend](${chartFiles.overhead})`, '');
+
+  out.push('## Numeric agreement across backends', '');
+  out.push('Same weights (core `initializeWeights(graph, seed)`) and the same input (`randomTensor`) on every backend; outputs compared with the reference backend\'s.', '');
+  const agreementRows = results.cells
+    .filter((c) => c.agreement !== null && c.agreement.reference !== c.id)
+    .map((c) => [c.model, c.attention, cellColumns(c).backend, c.agreement!.reference.split('/')[2], c.agreement!.maxAbs.toExponential(2), c.agreement!.relativeL2.toExponential(2)]);
+  out.push(agreementRows.length ? table(['model', 'attention', 'backend', 'reference', 'max abs diff', 'relative L2'], agreementRows) : '(fewer than two backends produced outputs)', '');
+
+  out.push('## Schedule and memory', '');
+  out.push(results.schedule, '');
+  out.push(table(['group', 'cells', 'RSS before', 'peak RSS', 'seconds'], results.groups.map((g) => [g.label, String(g.cells), mib(g.rssBeforeBytes), mib(g.rssPeakBytes), g.seconds.toFixed(1)])), '');
+  const tfjsRows = results.cells.filter((c) => c.memory?.tfjs).map((c) => [c.id, String(c.memory!.tfjs!.tensors), mib(c.memory!.tfjs!.bytes)]);
+  if (tfjsRows.length) out.push('tfjs memory after preparing each cell (tf.memory(); includes the other cells of its group that were alive):', '', table(['cell', 'tensors', 'bytes'], tfjsRows), '');
+
+  out.push('## Machine limit', '');
+  const limit = results.machineLimit;
+  if (limit === null) out.push('Not measured (disabled in the config).', '');
+  else if (!limit.available) out.push(`Not measured: ${limit.reason}.`, '');
+  else out.push(`${(limit.macsPerSecond! / 1e9).toFixed(1)} GMAC/s: ${limit.method}; median ${limit.medianMilliseconds!.toFixed(2)} ms over ${limit.samples} runs.`, '');
+
+  const notRun = results.cells.filter((c) => c.status !== 'ok');
+  out.push('## Backends and cells that did not run', '');
+  const backendLines = results.backends.map((b) => `- ${b.name}: ${b.available ? 'available' : `not available: ${b.reason}`}`);
+  out.push(...backendLines, '');
+  if (notRun.length) out.push(...notRun.map((c: CellResult) => `- ${c.id}: ${c.status}: ${c.reason ?? ''}`), '');
+
+  out.push('## Environment', '');
+  const runtimes = new Map<string, string>();
+  for (const c of results.cells) if (c.runtime) runtimes.set(c.backend, `${c.runtime.runtime} ${c.runtime.version}, threads ${c.runtime.threads}, SIMD ${c.runtime.simd === null ? 'native' : c.runtime.simd ? 'yes' : 'no'}`);
+  out.push(
+    `- CPU: ${env.cpuModel}, ${env.logicalCores} logical cores, SIMD: ${env.cpuSimd.join(', ') || 'unknown'}; memory ${mib(env.totalMemoryBytes)}`,
+    `- OS: ${env.os}; Node ${env.node}, V8 ${env.v8}`,
+    `- packages: ${Object.entries(env.runtimes).map(([name, version]) => `${name} ${version}`).join(', ')}`,
+    ...[...runtimes].map(([backend, text]) => `- ${backend}: ${text}`),
+    '',
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,71 @@
+import { type CostReport, type Tensor, countCosts, initializeWeights, toBinaryUnits, traceNetwork } from '@attnkit/core';
+import type { PreparedModel } from './bench-backend.js';
+import type { AttentionEntry, BenchModel } from './bench-config.js';
+import { loadZoo } from './backends/package-apis.js';
+
+/** The counts of one cell, in exact numbers and in the paper's binary units. */
+export interface CellCosts {
+  parameters: number;
+  /** parameters / 1024^2, as the paper prints "24.37M". */
+  parametersBinaryM: number;
+  buffers: number;
+  /** Conv2d + Linear + channel-conv multiply-accumulates for the whole batch. */
+  macs: number;
+  /** thop-style FLOPs (core's countCosts) for the whole batch. */
+  flops: number;
+  /** flops / 1024^3, as the paper prints "3.86G". */
+  flopsBinaryG: number;
+  flopsConvention: string;
+  /** ECA kernel sizes chosen at each insertion point, when the module has one. */
+  kernelSizes?: Record<string, number>;
+  insertions: number;
+}
+
+export function describeCosts(costs: CostReport, graph: { attention: ReadonlyArray<{ path: string; kernelSize?: number }> }): CellCosts {
+  const kernelSizes: Record<string, number> = {};
+  for (const call of graph.attention) if (call.kernelSize !== undefined) kernelSizes[call.path] = call.kernelSize;
+  return {
+    parameters: costs.parameters,
+    parametersBinaryM: toBinaryUnits(costs.parameters, 2),
+    buffers: costs.buffers,
+    macs: costs.macs,
+    flops: costs.flops.value,
+    flopsBinaryG: toBinaryUnits(costs.flops.value, 3),
+    flopsConvention: costs.flops.convention,
+    ...(Object.keys(kernelSizes).length ? { kernelSizes } : {}),
+    insertions: graph.attention.length,
+  };
+}
+
+/**
+ * Builds what backends need for one (model, attention, input shape): for a zoo model, the traced
+ * graph with core's exact costs and seeded weights. Weights depend only on (model, attention,
+ * seed), not on the input shape, so they are cached across shapes and backends of one model.
+ */
+export class ModelSource {
+  private readonly weights = new Map<string, Map<string, Tensor>>();
+
+  async resolve(model: BenchModel, attention: AttentionEntry, inputShape: readonly number[], seed: number): Promise<{ prepared: PreparedModel; costs?: CellCosts }> {
+    if (model.source.kind === 'file') {
+      const { path, format, insertAt } = model.source;
+      return { prepared: { kind: 'file', path, format, insertAt } };
+    }
+    const zoo = await loadZoo();
+    if (zoo.api === undefined) throw new Error(zoo.reason);
+    const options = { ...model.source.options, ...(attention.spec === undefined ? {} : { attention: attention.spec }) };
+    const network = zoo.api.createBackbone(model.source.backbone, options);
+    const graph = traceNetwork(network, inputShape);
+    const key = `${model.label}\u0000${attention.label}\u0000${seed}`;
+    let weights = this.weights.get(key);
+    if (weights === undefined) {
+      weights = initializeWeights(graph, seed);
+      this.weights.set(key, weights);
+    }
+    return { prepared: { kind: 'graph', graph, weights }, costs: describeCosts(countCosts(graph), graph) };
+  }
+
+  /** Frees the weights of one model once all its groups have run. */
+  release(model: BenchModel): void {
+    for (const key of this.weights.keys()) if (key.startsWith(`${model.label}\u0000`)) this.weights.delete(key);
+  }
+}

@@ -1,0 +1,387 @@
+import { type Tensor, maxAbsDiff, randomTensor, relativeL2 } from '@attnkit/core';
+import { type BenchBackend, type BenchVariant, NotAvailableError, type PreparedRunner, errorMessage } from './bench-backend.js';
+import type { AttentionEntry, BenchBackendName, BenchConfig, BenchModel } from './bench-config.js';
+import type { BackendStatus, BenchResults, CellResult, GroupResult } from './bench-results.js';
+import { evaluateTargets } from './bench-targets.js';
+import { createBackendTable } from './backends/backend-table.js';
+import { describeEnvironment } from './environment.js';
+import { isStable, medianRatio, summarizeLatencies } from './latency-statistics.js';
+import { type MachineLimit, measureMachineLimit } from './machine-limit.js';
+import { ModelSource } from './model-source.js';
+
+/** One point of the matrix, before it runs. */
+export interface BenchCell {
+  id: string;
+  model: BenchModel;
+  attention: AttentionEntry;
+  backend: BenchBackendName;
+  variant: BenchVariant;
+  inputSize: number;
+  batchSize: number;
+  inputShape: number[];
+}
+
+export interface BenchProgress {
+  /** Work units done and in total (one per cell prepared, plus its share of timed runs). */
+  done: number;
+  total: number;
+  phase: 'machine-limit' | 'prepare' | 'warm-up' | 'measure' | 'done';
+  group: string;
+  cell?: string;
+}
+
+export interface RunBenchmarkOptions {
+  onProgress?(progress: BenchProgress): void;
+  /** Backends by name; the real table by default. */
+  backends?: Record<BenchBackendName, BenchBackend>;
+}
+
+const isTfjs = (backend: BenchBackendName) => backend.startsWith('tfjs-');
+
+/** The matrix in report order: model, backend, attention, input size, batch, variant. */
+export function expandCells(config: BenchConfig, backends: Record<BenchBackendName, BenchBackend>): BenchCell[] {
+  const cells: BenchCell[] = [];
+  for (const model of config.models) {
+    for (const backend of model.backends) {
+      for (const attention of model.attention) {
+        for (const inputSize of config.inputSizes) {
+          for (const batchSize of config.batchSizes) {
+            for (const variant of backends[backend].variants) {
+              if (variant === 'predict' && (config.tfjsPredict === 'off' || (config.tfjsPredict === 'baseline' && attention.spec !== undefined))) continue;
+              const suffix = variant === 'default' ? '' : `/${variant}`;
+              cells.push({
+                id: `${model.label}/${attention.label}/${backend}${suffix}/${inputSize}/b${batchSize}`,
+                model,
+                attention,
+                backend,
+                variant,
+                inputSize,
+                batchSize,
+                inputShape: [batchSize, 3, inputSize, inputSize],
+              });
+            }
+          }
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+interface LiveCell {
+  cell: BenchCell;
+  result: CellResult;
+  runner?: PreparedRunner;
+  input?: Tensor;
+  output?: Float32Array;
+  measuredMs: number;
+}
+
+function emptyResult(cell: BenchCell): CellResult {
+  const source = cell.model.source;
+  return {
+    id: cell.id,
+    model: cell.model.label,
+    modelSource: source.kind === 'zoo' ? `zoo:${source.backbone}` : `file:${source.path}`,
+    ...(cell.model.sameNetworkAs ? { sameNetworkAs: cell.model.sameNetworkAs } : {}),
+    attention: cell.attention.label,
+    backend: cell.backend,
+    variant: cell.variant,
+    inputSize: cell.inputSize,
+    batchSize: cell.batchSize,
+    inputShape: cell.inputShape,
+    status: 'ok',
+    costs: null,
+    prepareSeconds: null,
+    warmup: null,
+    latencyMs: null,
+    samplesMs: [],
+    overhead: null,
+    agreement: null,
+    memory: null,
+    runtime: null,
+  };
+}
+
+/**
+ * The bench engine: config -> cells -> prepared runners -> interleaved measurements -> results.
+ *
+ * Cells are prepared per group and measured round-robin inside it, a few runs per cell per turn,
+ * so drift (thermal, other processes) hits every cell of a group alike. With schedule 'group' a
+ * group is one (model, backend): every ratio the report draws (attention overhead, fast path vs
+ * predict) is within one group, and only one model's weights live in one runtime at a time.
+ * With 'all', every ONNX cell is one group and each tfjs backend another (tfjs has one current
+ * backend per process; switching inside a round would move weights between backends).
+ */
+export async function runBenchmark(config: BenchConfig, options: RunBenchmarkOptions = {}): Promise<BenchResults> {
+  const started = new Date();
+  const backends = options.backends ?? createBackendTable();
+  const cells = expandCells(config, backends);
+  const environment = await describeEnvironment();
+
+  const progress = { done: 0, total: cells.length * 2 + (config.machineLimit.enabled ? 1 : 0) };
+  const report = (phase: BenchProgress['phase'], group: string, cell?: string) =>
+    options.onProgress?.({ done: progress.done, total: progress.total, phase, group, ...(cell ? { cell } : {}) });
+
+  const usedBackends = [...new Set(cells.map((c) => c.backend))];
+  const statuses: BackendStatus[] = [];
+  for (const name of usedBackends) {
+    const reason = await backends[name].availability();
+    statuses.push({ name, available: reason === undefined, ...(reason === undefined ? {} : { reason }) });
+  }
+  const unavailable = new Map(statuses.filter((s) => !s.available).map((s) => [s.name, s.reason as string]));
+
+  let machineLimit: MachineLimit | null = null;
+  if (config.machineLimit.enabled) {
+    report('machine-limit', 'machine limit');
+    machineLimit = await measureMachineLimit({ size: config.machineLimit.size, seconds: config.machineLimit.seconds, threads: config.threads });
+    progress.done += 1;
+  }
+
+  const groupKey = (cell: BenchCell) => (config.schedule === 'group' ? `${cell.model.label} on ${cell.backend}` : isTfjs(cell.backend) ? `all ${cell.backend} cells` : 'all ONNX cells');
+  const groups = new Map<string, BenchCell[]>();
+  for (const cell of cells) {
+    const key = groupKey(cell);
+    groups.set(key, [...(groups.get(key) ?? []), cell]);
+  }
+
+  const source = new ModelSource();
+  const inputs = new Map<string, Tensor>();
+  const inputFor = (shape: number[]) => {
+    const key = shape.join('x');
+    let input = inputs.get(key);
+    if (input === undefined) {
+      input = randomTensor(shape, config.seed, 'input');
+      inputs.set(key, input);
+    }
+    return input;
+  };
+  const outputs = new Map<string, Float32Array>();
+  const results: CellResult[] = [];
+  const groupResults: GroupResult[] = [];
+  const remainingGroupsOfModel = new Map<BenchModel, number>();
+  for (const group of groups.values()) for (const model of new Set(group.map((c) => c.model))) remainingGroupsOfModel.set(model, (remainingGroupsOfModel.get(model) ?? 0) + 1);
+
+  for (const [label, groupCells] of groups) {
+    const groupStarted = performance.now();
+    const rssBefore = process.memoryUsage.rss();
+    let rssPeak = rssBefore;
+    const sampleRss = () => {
+      rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+    };
+    const live: LiveCell[] = [];
+    for (const cell of groupCells) {
+      report('prepare', label, cell.id);
+      const entry: LiveCell = { cell, result: emptyResult(cell), measuredMs: 0 };
+      live.push(entry);
+      await prepareCell(entry, config, backends, source, unavailable, inputFor);
+      sampleRss();
+      if (entry.runner) {
+        report('warm-up', label, cell.id);
+        await warmUp(entry, config);
+        sampleRss();
+      }
+      progress.done += entry.runner ? 1 : 2;
+    }
+
+    const active = live.filter((e) => e.runner !== undefined);
+    // One untimed turn each after everyone is prepared: the last cell prepared should not be
+    // the only one whose caches are warm.
+    for (const entry of active) {
+      await entry.runner!.activate?.();
+      await entry.runner!.run(entry.input!);
+    }
+    const budgetDone = (entry: LiveCell) => {
+      const { measure } = config;
+      const n = entry.result.samplesMs.length;
+      if (measure.iterations !== undefined) return n >= measure.iterations;
+      return n >= measure.maxIterations || (n >= measure.minIterations && entry.measuredMs >= (measure.secondsPerCell ?? 0) * 1000);
+    };
+    const share = (entry: LiveCell) => {
+      const { measure } = config;
+      if (measure.iterations !== undefined) return entry.result.samplesMs.length / measure.iterations;
+      return Math.min(1, Math.max(entry.measuredMs / ((measure.secondsPerCell ?? 1) * 1000), entry.result.samplesMs.length / measure.maxIterations));
+    };
+    let pending = active.filter((e) => !budgetDone(e));
+    const doneBefore = progress.done;
+    while (pending.length > 0) {
+      for (const entry of pending) {
+        report('measure', label, entry.cell.id);
+        try {
+          await entry.runner!.activate?.();
+          for (let i = 0; i < config.measure.iterationsPerRound && !budgetDone(entry); i++) {
+            const t0 = performance.now();
+            await entry.runner!.run(entry.input!);
+            const elapsed = performance.now() - t0;
+            entry.result.samplesMs.push(elapsed);
+            entry.measuredMs += elapsed;
+          }
+        } catch (error) {
+          fail(entry, error);
+        }
+        sampleRss();
+      }
+      pending = pending.filter((e) => e.runner !== undefined && !budgetDone(e));
+      progress.done = doneBefore + active.reduce((sum, e) => sum + (e.runner ? share(e) : 1), 0);
+    }
+    progress.done = doneBefore + active.length;
+
+    for (const entry of live) {
+      if (entry.runner) {
+        const tfjs = entry.runner.memory?.() ?? null;
+        entry.result.latencyMs = summarizeLatencies(entry.result.samplesMs);
+        entry.result.memory = { groupPeakRssBytes: rssPeak, tfjs: entry.result.memory?.tfjs ?? tfjs };
+        await entry.runner.dispose();
+        entry.runner = undefined;
+      }
+      if (entry.output && entry.result.status === 'ok') outputs.set(entry.cell.id, entry.output);
+      results.push(entry.result);
+    }
+    groupResults.push({ label, cells: groupCells.length, rssBeforeBytes: rssBefore, rssPeakBytes: rssPeak, seconds: (performance.now() - groupStarted) / 1000 });
+    for (const model of new Set(groupCells.map((c) => c.model))) {
+      const left = (remainingGroupsOfModel.get(model) ?? 1) - 1;
+      remainingGroupsOfModel.set(model, left);
+      if (left === 0) source.release(model);
+    }
+  }
+
+  addOverheads(results);
+  addAgreement(results, outputs, config);
+  report('done', '');
+  const finished = new Date();
+  const partial: Omit<BenchResults, 'targets'> = {
+    format: 'attnkit-bench-results',
+    formatVersion: 1,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationSeconds: (finished.getTime() - started.getTime()) / 1000,
+    config: {
+      source: config.source,
+      models: config.models.map((m) => m.label),
+      attention: [...new Set(config.models.flatMap((m) => m.attention.map((a) => a.label)))],
+      backends: usedBackends,
+      inputSizes: config.inputSizes,
+      batchSizes: config.batchSizes,
+      threads: config.threads,
+      seed: config.seed,
+      warmup: { ...config.warmup },
+      measure: { ...config.measure },
+      schedule: config.schedule,
+      reference: config.reference,
+    },
+    schedule: describeSchedule(config, groups.size),
+    environment,
+    machineLimit,
+    backends: statuses,
+    cells: results,
+    groups: groupResults,
+  };
+  return { ...partial, targets: evaluateTargets(partial) };
+}
+
+function describeSchedule(config: BenchConfig, groups: number): string {
+  const budget =
+    config.measure.iterations !== undefined
+      ? `${config.measure.iterations} timed runs per cell`
+      : `a time budget of ${config.measure.secondsPerCell} s of timed runs per cell (at least ${config.measure.minIterations}, at most ${config.measure.maxIterations} runs)`;
+  const grouping =
+    config.schedule === 'group'
+      ? `${groups} groups, one per (model, backend): a group's cells are prepared together, measured round-robin and disposed before the next group is prepared, so at most one model's attention variants are resident in one runtime at a time (ResNet-50 weights are ~100 MB per variant and backend). Overheads and fast-path/predict ratios compare cells of the same group, measured interleaved`
+      : `${groups} groups: all ONNX cells together, and each tfjs backend apart (tfjs has one current backend per process), every cell of a group resident at once`;
+  return `${grouping}; ${config.measure.iterationsPerRound} runs per cell per round-robin turn; warm-up per cell until the last ${config.warmup.window} latencies are within ${(config.warmup.stableWithin * 100).toFixed(0)}% of their median (at least ${config.warmup.minIterations}, at most ${config.warmup.maxIterations} runs or ${config.warmup.maxSeconds} s); ${budget}`;
+}
+
+function fail(entry: LiveCell, error: unknown): void {
+  entry.result.status = error instanceof NotAvailableError ? 'unavailable' : 'failed';
+  entry.result.reason = errorMessage(error);
+  entry.result.latencyMs = null;
+  void entry.runner?.dispose().catch(() => undefined);
+  entry.runner = undefined;
+}
+
+async function prepareCell(
+  entry: LiveCell,
+  config: BenchConfig,
+  backends: Record<BenchBackendName, BenchBackend>,
+  source: ModelSource,
+  unavailable: Map<BenchBackendName, string>,
+  inputFor: (shape: number[]) => Tensor,
+): Promise<void> {
+  const { cell, result } = entry;
+  let prepared: Awaited<ReturnType<ModelSource['resolve']>>;
+  try {
+    if (cell.model.unavailable) throw new NotAvailableError(cell.model.unavailable);
+    prepared = await source.resolve(cell.model, cell.attention, cell.inputShape, config.seed);
+    result.costs = prepared.costs ?? null;
+  } catch (error) {
+    return fail(entry, error instanceof NotAvailableError || !(error instanceof Error) ? error : new Error(`building ${cell.model.label} with ${cell.attention.label}: ${error.message}`));
+  }
+  const reason = unavailable.get(cell.backend);
+  if (reason !== undefined) return fail(entry, new NotAvailableError(reason));
+  const started = performance.now();
+  try {
+    entry.runner = await backends[cell.backend].prepare({
+      model: prepared.prepared,
+      attention: cell.attention.spec,
+      variant: cell.variant,
+      inputShape: cell.inputShape,
+      seed: config.seed,
+      threads: config.threads,
+    });
+    result.runtime = entry.runner.info;
+    entry.input = inputFor(cell.inputShape);
+    await entry.runner.activate?.();
+    entry.output = await entry.runner.run(entry.input);
+    result.prepareSeconds = (performance.now() - started) / 1000;
+    const tfjs = entry.runner.memory?.();
+    if (tfjs) result.memory = { groupPeakRssBytes: 0, tfjs };
+  } catch (error) {
+    fail(entry, error);
+  }
+}
+
+async function warmUp(entry: LiveCell, config: BenchConfig): Promise<void> {
+  const { minIterations, maxIterations, maxSeconds, stableWithin, window } = config.warmup;
+  const latencies: number[] = [];
+  const started = performance.now();
+  try {
+    while (latencies.length < maxIterations && (performance.now() - started) / 1000 < maxSeconds) {
+      const t0 = performance.now();
+      await entry.runner!.run(entry.input!);
+      latencies.push(performance.now() - t0);
+      if (latencies.length >= minIterations && isStable(latencies, window, stableWithin)) break;
+    }
+  } catch (error) {
+    return fail(entry, error);
+  }
+  entry.result.warmup = { iterations: latencies.length, stable: isStable(latencies, window, stableWithin), seconds: (performance.now() - started) / 1000, latenciesMs: latencies };
+}
+
+function addOverheads(results: CellResult[]): void {
+  const key = (c: CellResult, attention: string) => `${c.model}\u0000${attention}\u0000${c.backend}\u0000${c.variant}\u0000${c.inputSize}\u0000${c.batchSize}`;
+  const byKey = new Map(results.map((c) => [key(c, c.attention), c]));
+  for (const cell of results) {
+    if (cell.attention === 'none' || cell.status !== 'ok') continue;
+    const baseline = byKey.get(key(cell, 'none'));
+    if (baseline?.status !== 'ok' || baseline.samplesMs.length === 0) continue;
+    const { ratio, low, high } = medianRatio(cell.samplesMs, baseline.samplesMs);
+    cell.overhead = { baseline: baseline.id, ratio, percent: (ratio - 1) * 100, ci95Percent: [(low - 1) * 100, (high - 1) * 100] };
+  }
+}
+
+/** Same model, attention, weights and input on every backend: compare with the reference backend. */
+function addAgreement(results: CellResult[], outputs: Map<string, Float32Array>, config: BenchConfig): void {
+  const key = (c: CellResult) => `${c.model}\u0000${c.attention}\u0000${c.inputSize}\u0000${c.batchSize}`;
+  const order: string[] = [config.reference, ...config.models.flatMap((m) => m.backends)];
+  for (const cell of results) {
+    const output = outputs.get(cell.id);
+    if (output === undefined) continue;
+    const candidates = results.filter((c) => key(c) === key(cell) && outputs.has(c.id) && c.variant !== 'predict');
+    candidates.sort((a, b) => order.indexOf(a.backend) - order.indexOf(b.backend));
+    const reference = candidates[0];
+    if (reference === undefined) continue;
+    const expected = outputs.get(reference.id)!;
+    if (expected.length !== output.length) continue;
+    cell.agreement = { reference: reference.id, maxAbs: maxAbsDiff(output, expected), relativeL2: relativeL2(output, expected), outputSize: output.length };
+  }
+}
