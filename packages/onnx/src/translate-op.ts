@@ -1,0 +1,172 @@
+/**
+ * One op of the core graph IR -> ONNX nodes (NCHW), written once for the top-level graph and for
+ * the bodies of model-local functions. Every choice here is about where and how fast the graph
+ * runs; no number (k, padding, reduced channels) is decided here: they come from the IR.
+ *
+ * The channel conv of the ECA family runs as a 2-D Conv over [N, 1, 1, C] (Reshape of
+ * [N, C, 1, 1], which has the same memory layout, so no Transpose): onnxruntime-web's WebGL has
+ * no 1-D Conv, and a 1 x k 2-D Conv runs on every execution provider.
+ */
+import { AttnkitError, ErrorCodes, type GraphNode, type Shape } from '@attnkit/core';
+import type { OnnxAttribute } from './onnx-model.js';
+import { attr } from './model-builders.js';
+
+/** Where translated nodes go: the main graph or a function body. */
+export interface NodeSink {
+  readonly opset: number;
+  /** Adds a node; returns its (first) output name. `output` names the output when given. */
+  node(opType: string, inputs: readonly string[], attributes?: OnnxAttribute[], output?: string): string;
+  /** An int64 constant (a shape, axes, starts/ends). */
+  int64(values: readonly number[], dims?: readonly number[]): string;
+  /** A float32 constant. */
+  float32(values: readonly number[], dims: readonly number[]): string;
+}
+
+/** Max int64, as Slice takes for "to the end". */
+const INT64_MAX = Number.MAX_SAFE_INTEGER;
+
+/** ReduceMean / ReduceMax / ReduceSum over `axes`: axes are an input from opset 18 (13 for ReduceSum). */
+function reduce(sink: NodeSink, opType: 'ReduceMean' | 'ReduceMax' | 'ReduceSum', x: string, axes: number[], output?: string): string {
+  const keep = attr.int('keepdims', 1);
+  const axesAsInput = opType === 'ReduceSum' ? sink.opset >= 13 : sink.opset >= 18;
+  if (axesAsInput) return sink.node(opType, [x, sink.int64(axes, [axes.length])], [keep], output);
+  return sink.node(opType, [x], [attr.ints('axes', axes), keep], output);
+}
+
+/**
+ * Translates one IR node. `inputs` are the ONNX names of the node's IR inputs ('' for an absent
+ * optional input such as a conv bias); `shapeOf` gives IR shapes by value id.
+ */
+export function translateOp(sink: NodeSink, node: GraphNode, inputs: readonly string[], shapeOf: (id: number) => Shape, output?: string): string {
+  const [x] = inputs;
+  const a = node.attributes;
+  switch (node.op) {
+    case 'conv2d': {
+      const [kh, kw] = a.kernel as [number, number];
+      const [ph, pw] = a.padding as [number, number];
+      const conv = inputs[2] ? [x, inputs[1], inputs[2]] : [x, inputs[1]];
+      return sink.node(
+        'Conv',
+        conv,
+        [
+          attr.ints('dilations', a.dilation as number[]),
+          attr.int('group', a.groups as number),
+          attr.ints('kernel_shape', [kh, kw]),
+          attr.ints('pads', [ph, pw, ph, pw]),
+          attr.ints('strides', a.stride as number[]),
+        ],
+        output,
+      );
+    }
+    case 'batchNorm':
+      return sink.node('BatchNormalization', [x, inputs[1], inputs[2], inputs[3], inputs[4]], [attr.float('epsilon', a.eps as number)], output);
+    case 'relu':
+      return sink.node('Relu', [x], [], output);
+    case 'relu6':
+      return sink.node('Clip', [x, sink.float32([0], []), sink.float32([6], [])], [], output);
+    case 'sigmoid':
+      return sink.node('Sigmoid', [x], [], output);
+    case 'add':
+      return sink.node('Add', [x, inputs[1]], [], output);
+    case 'mul':
+      return sink.node('Mul', [x, inputs[1]], [], output);
+    case 'globalAvgPool':
+      return sink.node('GlobalAveragePool', [x], [], output);
+    case 'globalMaxPool':
+      return sink.node('GlobalMaxPool', [x], [], output);
+    case 'channelMean':
+      return reduce(sink, 'ReduceMean', x, [1], output);
+    case 'channelMax':
+      return reduce(sink, 'ReduceMax', x, [1], output);
+    case 'maxPool2d': {
+      const [ph, pw] = a.padding as [number, number];
+      return sink.node(
+        'MaxPool',
+        [x],
+        [attr.int('ceil_mode', 0), attr.ints('kernel_shape', a.kernel as number[]), attr.ints('pads', [ph, pw, ph, pw]), attr.ints('strides', a.stride as number[])],
+        output,
+      );
+    }
+    case 'channelConv1d':
+      return channelConv(sink, node, inputs, shapeOf, output);
+    case 'linear': {
+      const rank = shapeOf(node.inputs[0]).length;
+      if (rank === 2) {
+        const gemm = inputs[2] ? [x, inputs[1], inputs[2]] : [x, inputs[1]];
+        return sink.node('Gemm', gemm, [attr.float('alpha', 1), attr.float('beta', 1), attr.int('transB', 1)], output);
+      }
+      // On a channel vector [N, F, 1, 1]: a 1x1 Conv keeps NCHW (no Flatten / Unsqueeze around
+      // it); the [out, F] -> [out, F, 1, 1] Unsqueeze of an initializer is constant-folded.
+      const weight = sink.node('Unsqueeze', [inputs[1], sink.int64([2, 3], [2])]);
+      return sink.node('Conv', inputs[2] ? [x, weight, inputs[2]] : [x, weight], [attr.ints('kernel_shape', [1, 1])], output);
+    }
+    case 'concatChannels':
+      return sink.node('Concat', inputs, [attr.int('axis', 1)], output);
+    case 'flatten':
+      return sink.node('Flatten', [x], [attr.int('axis', 1)], output);
+    default:
+      throw new AttnkitError(ErrorCodes.UNSUPPORTED, `the ONNX emitter has no translation for op '${String(node.op)}'`, { op: node.op });
+  }
+}
+
+/**
+ * z_i = sum_t w[t] y[i + t - h] (shared, [1, 1, k]) or sum_t w[i, t] y[i + t - h] (per channel,
+ * [C, 1, k]) over the channel vector y [N, C, 1, 1], h = (k - 1) / 2, zero or circular ends.
+ */
+function channelConv(sink: NodeSink, node: GraphNode, inputs: readonly string[], shapeOf: (id: number) => Shape, output?: string): string {
+  const [v, weight] = inputs;
+  const [, channels] = shapeOf(node.inputs[0]);
+  const [out, , k] = shapeOf(node.inputs[1]);
+  const half = (k - 1) / 2;
+  const circular = node.attributes.padding === 'circular';
+  if (circular && half > channels) {
+    throw new AttnkitError(ErrorCodes.UNSUPPORTED, `circular channel conv with k = ${k} wraps more than once around ${channels} channels; use k <= ${2 * channels + 1}`, { kernelSize: k, channels });
+  }
+  // [N, C, 1, 1] and [N, 1, 1, C] share one memory layout: Reshape, no Transpose.
+  let row = sink.node('Reshape', [v, sink.int64([0, 1, 1, -1], [4])]);
+  if (circular && half > 0) {
+    const left = sink.node('Slice', [row, sink.int64([-half], [1]), sink.int64([INT64_MAX], [1]), sink.int64([3], [1])]);
+    const right = sink.node('Slice', [row, sink.int64([0], [1]), sink.int64([half], [1]), sink.int64([3], [1])]);
+    row = sink.node('Concat', [left, row, right], [attr.int('axis', 3)]);
+  }
+  const pads = attr.ints('pads', circular ? [0, 0, 0, 0] : [0, half, 0, half]);
+  let z: string;
+  if (out === 1) {
+    const kernel = sink.node('Reshape', [weight, sink.int64([1, 1, 1, k], [4])]);
+    z = sink.node('Conv', [row, kernel], [attr.ints('kernel_shape', [1, k]), pads]);
+  } else if (k === 1) {
+    z = sink.node('Mul', [row, sink.node('Reshape', [weight, sink.int64([1, 1, 1, -1], [4])])]);
+  } else {
+    // Per-channel kernels: a one-hot Conv gathers the k neighbours of every channel into
+    // [N, k, 1, C], then a multiply by w^T [1, k, 1, C] and a sum over k.
+    const eye = new Array<number>(k * k).fill(0);
+    for (let t = 0; t < k; t++) eye[t * k + t] = 1;
+    const neighbours = sink.node('Conv', [row, sink.float32(eye, [k, 1, 1, k])], [attr.ints('kernel_shape', [1, k]), pads]);
+    const flat = sink.node('Reshape', [weight, sink.int64([-1, k], [2])]);
+    const taps = sink.node('Reshape', [sink.node('Transpose', [flat], [attr.ints('perm', [1, 0])]), sink.int64([1, k, 1, -1], [4])]);
+    z = reduce(sink, 'ReduceSum', sink.node('Mul', [neighbours, taps]), [1]);
+  }
+  return sink.node('Reshape', [z, sink.int64([0, -1, 1, 1], [4])], [], output);
+}
+
+/** The ONNX opsets the emitter and the inserter can meet. */
+export const MIN_OPSET = 13;
+export const MAX_OPSET = 21;
+export const DEFAULT_OPSET = 17;
+
+/** Throws UNSUPPORTED_OPSET unless MIN_OPSET <= opset <= MAX_OPSET. */
+export function checkOpset(opset: unknown, what = 'opset'): number {
+  if (typeof opset !== 'number' || !Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new AttnkitError(
+      ErrorCodes.UNSUPPORTED_OPSET,
+      `${what} ${String(opset)} is not supported: attnkit emits ONNX opsets ${MIN_OPSET} to ${MAX_OPSET} (${DEFAULT_OPSET} by default; 13 for older runtimes)`,
+      { opset, min: MIN_OPSET, max: MAX_OPSET },
+    );
+  }
+  return opset;
+}
+
+/** The IR version that goes with an opset (functions need IR >= 8). */
+export function irVersionFor(opset: number): number {
+  return opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
+}
