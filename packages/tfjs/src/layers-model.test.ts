@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type AttentionSpec, type Tensor, randomTensor, relativeL2, runReference, traceNetwork } from '@attnkit/core';
+import { type AttentionSpec, type NetworkDefinition, type Tensor, randomTensor, relativeL2, runReference, traceNetwork } from '@attnkit/core';
 import '@attnkit/cbam';
 import '@attnkit/eca';
 import '@attnkit/se';
@@ -13,14 +13,20 @@ import { canonicalValues, nchwToNhwc, testWeights } from './test-networks.js';
 
 const fixtures = fileURLToPath(new URL('../../../tools/golden/fixtures/zoo/', import.meta.url));
 
-/** Each fixture's backbone options, as tools/golden/README.md states them. */
-const goldenCases: Array<{ name: string; backbone: string; options: AnyBackboneOptions }> = [
-  { name: 'resnet18_eca', backbone: 'resnet18', options: { width: 8, numClasses: 10, attention: { type: 'eca', kernelSize: 3 } } },
-  { name: 'resnet50_se', backbone: 'resnet50', options: { width: 8, numClasses: 10, attention: { type: 'se', reductionRatio: 16, bias: true, channelDivisor: 1 } } },
-  { name: 'resnet18_cbam', backbone: 'resnet18', options: { width: 8, numClasses: 10, attention: { type: 'cbam', reductionRatio: 4, poolOrder: 'max-mean' } } },
-  // The fixture's k13 rule counts actual channels (all < 96 at width 0.25), so k = 1 everywhere.
-  { name: 'mobilenet_v2_eca', backbone: 'mobilenet_v2', options: { widthMultiplier: 0.25, numClasses: 10, attention: { type: 'eca', kernelSize: 1 } } },
-];
+interface ZooFixture {
+  backbone: string;
+  width?: number;
+  widthMultiplier?: number;
+  numClasses: number;
+  attention: AttentionSpec;
+  input: Tensor;
+  logits: Tensor;
+}
+
+const goldenCases = ['resnet18_eca', 'resnet50_se', 'resnet18_cbam', 'mobilenet_v2_eca'].map((name) => ({
+  name,
+  fixture: JSON.parse(readFileSync(`${fixtures}${name}.json`, 'utf8')) as ZooFixture,
+}));
 
 const referenceCases: Array<{ name: string; backbone: string; options: AnyBackboneOptions; size: number }> = [
   { name: 'resnet18 width 8 + eca', backbone: 'resnet18', options: { width: 8, numClasses: 10, attention: 'eca' }, size: 32 },
@@ -50,9 +56,10 @@ describe.each(['cpu', 'wasm'] as const)('toLayersModel on %s', (backend) => {
     model.dispose();
   });
 
-  it.each(goldenCases)('$name gives the PyTorch golden logits', async ({ name, backbone, options }) => {
-    const fixture = JSON.parse(readFileSync(`${fixtures}${name}.json`, 'utf8')) as { input: Tensor; logits: Tensor };
-    const network = createBackbone(backbone, options);
+  it.each(goldenCases)('$name gives the PyTorch golden logits', async ({ name, fixture }) => {
+    const { backbone, width, widthMultiplier, numClasses, attention } = fixture;
+    const options = backbone === 'mobilenet_v2' ? { widthMultiplier, numClasses, attention } : { width, numClasses, attention };
+    const network = createBackbone(backbone, options as AnyBackboneOptions);
     const { weights } = loadWeights(network, new Uint8Array(readFileSync(`${fixtures}${name}.safetensors`)));
     const model = toLayersModel(traceNetwork(network, fixture.input.shape), weights);
     const x = nchwToNhwc({ shape: fixture.input.shape, data: Float32Array.from(fixture.input.data) });
@@ -86,5 +93,26 @@ describe('toLayersModel structure', () => {
     // The stem max pool follows a ReLU, so zero padding is exact there.
     expect(model.getLayer('maxpool.pad').getClassName()).toBe('ZeroPadding2D');
     model.dispose();
+  });
+
+  it('pads max pooling of a value that can be negative with the lowest float32 (PyTorch pads with -inf)', async () => {
+    await useBackend('cpu');
+    const network: NetworkDefinition = {
+      name: 'conv-maxpool',
+      defaultInputShape: [1, 3, 6, 6],
+      forward: (scope, x) => scope.ops.flatten(scope.ops.maxPool2d(scope.conv2d('conv', x, { outChannels: 4, kernel: 3, padding: 1 }), { kernel: [3, 3], stride: [2, 2], padding: [1, 1] })),
+    };
+    const graph = traceNetwork(network);
+    const weights = testWeights(graph);
+    const model = toLayersModel(graph, weights);
+    expect(model.getLayer('maxpool.pad').getClassName()).toBe('AttnkitMaxPoolPadding2D');
+    const input = randomTensor([1, 3, 6, 6], 3);
+    const [expected] = runReference(network, weights, input);
+    const x = nchwToNhwc(input);
+    const y = model.predict(x) as tf.Tensor;
+    // flatten of [1, 4, 3, 3] in PyTorch's C, H, W order.
+    expect(y.shape).toEqual([1, 36]);
+    expect(relativeL2(await y.data(), expected.data)).toBeLessThan(1e-6);
+    tf.dispose([x, y]);
   });
 });

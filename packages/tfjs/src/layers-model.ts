@@ -116,10 +116,15 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
     const first = node.inputs.find((id) => id >= 0);
     return first === undefined ? '' : blockPath(first);
   };
+  // Parameter-free modules a network declares (`Scope.module`) carry their own path; for the
+  // rest, activations and adds take the path of the block that produced their first input and
+  // pooling layers their torchvision name at the top level.
   const paramName = (node: GraphNode, op: string): string => {
+    if (node.scope) return uniqueName(node.scope);
     const path = blockPath(node.inputs[0]);
     return uniqueName(path ? `${path}.${op}` : op);
   };
+  const topName = (node: GraphNode, op: string): string => uniqueName(node.scope || op);
 
   const input = tfl.input({ shape: [height, width, channels], name: uniqueName('input') });
   const realized = new Map<number, Realized>([[graph.input, { tensor: input, form: 'nhwc' }]]);
@@ -216,7 +221,8 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
       case 'maxPool2d': {
         const a = node.attributes as { kernel: [number, number]; stride: [number, number]; padding: [number, number] };
         const [ph, pw] = a.padding;
-        let x = as4d(node.inputs[0], 'maxpool');
+        const name = topName(node, 'maxpool');
+        let x = as4d(node.inputs[0], name);
         if (ph > 0 || pw > 0) {
           const producer = producers.get(node.inputs[0]);
           const padding: [[number, number], [number, number]] = [[ph, ph], [pw, pw]];
@@ -226,29 +232,30 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
           const nonNegative = producer?.op === 'relu' || producer?.op === 'relu6';
           x = apply(
             nonNegative
-              ? tfl.layers.zeroPadding2d({ padding, name: uniqueName('maxpool.pad') })
-              : new MaxPoolPadding2D({ padding, name: uniqueName('maxpool.pad') }),
+              ? tfl.layers.zeroPadding2d({ padding, name: uniqueName(`${name}.pad`) })
+              : new MaxPoolPadding2D({ padding, name: uniqueName(`${name}.pad`) }),
             x,
           );
         }
-        set(apply(tfl.layers.maxPooling2d({ poolSize: [...a.kernel], strides: [...a.stride], padding: 'valid', name: uniqueName('maxpool') }), x));
+        set(apply(tfl.layers.maxPooling2d({ poolSize: [...a.kernel], strides: [...a.stride], padding: 'valid', name }), x));
         break;
       }
       case 'globalAvgPool':
-        set(apply(tfl.layers.globalAveragePooling2d({ name: uniqueName('avgpool') }), as4d(node.inputs[0], 'avgpool')), 'vector');
+        set(apply(tfl.layers.globalAveragePooling2d({ name: topName(node, 'avgpool') }), as4d(node.inputs[0], 'avgpool')), 'vector');
         break;
       case 'globalMaxPool':
-        set(apply(tfl.layers.globalMaxPooling2d({ name: uniqueName('maxpool') }), as4d(node.inputs[0], 'maxpool')), 'vector');
+        set(apply(tfl.layers.globalMaxPooling2d({ name: topName(node, 'maxpool') }), as4d(node.inputs[0], 'maxpool')), 'vector');
         break;
       case 'flatten': {
         const x = get(node.inputs[0]);
         const [, , h, w] = graph.values[node.inputs[0]].shape;
         if (x.form === 'vector' || (h === 1 && w === 1)) {
-          set(x.form === 'vector' ? x.tensor : apply(tfl.layers.flatten({ name: uniqueName('flatten') }), x.tensor), 'vector');
+          set(x.form === 'vector' ? x.tensor : apply(tfl.layers.flatten({ name: topName(node, 'flatten') }), x.tensor), 'vector');
         } else {
           // PyTorch flattens in C, H, W order: go back to NCHW first.
-          const nchw = apply(tfl.layers.permute({ dims: [3, 1, 2], name: uniqueName('flatten.nchw') }), x.tensor);
-          set(apply(tfl.layers.flatten({ name: uniqueName('flatten') }), nchw), 'vector');
+          const name = topName(node, 'flatten');
+          const nchw = apply(tfl.layers.permute({ dims: [3, 1, 2], name: uniqueName(`${name}.nchw`) }), x.tensor);
+          set(apply(tfl.layers.flatten({ name }), nchw), 'vector');
         }
         break;
       }
