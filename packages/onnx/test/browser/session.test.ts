@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { maxAbsDiff, relativeL2 } from '@attnkit/core';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type BrowserRunResult, type BrowserSession, createBrowserSession } from '../../../../tools/browser/run-in-browser.mjs';
-import { buildHandBuiltEcaModel, checksum, ecaCase, ecaInput, ecaReference } from './eca-onnx-model.js';
+import { buildHandBuiltEcaModel, checksum, ecaCase, ecaInput, ecaReference, emitEcaModel, emitZooModel, zooReference } from './session-cases.js';
 import type { SessionPageArgs } from './session.page.js';
 
 type PageResult = Awaited<ReturnType<(typeof import('./session.page.js'))['default']>>;
@@ -47,13 +47,13 @@ describe.each([2, 1])('onnxruntime-web in Chromium, %i thread(s)', (threads) => 
     expect(crossOriginIsolated).toBe(true);
     expect(consoleErrors).toEqual([]);
     // Information only (never asserted).
-    console.info(`onnxruntime-web ${threads} thread(s) page: build ${timings.buildMs.toFixed(0)} ms, load ${timings.loadMs.toFixed(0)} ms, run ${timings.runMs.toFixed(0)} ms, ${workers.length} worker(s)`);
+    console.info(`onnxruntime-web ${threads} thread(s) page: build ${timings.buildMs.toFixed(0)} ms, load ${timings.loadMs.toFixed(0)} ms, run ${timings.runMs.toFixed(0)} ms, ${workers.length} worker(s); in the page ${JSON.stringify((await runPage(threads)).result.timings)}`);
   }, 60_000);
 
   test('info() reports onnxruntime-web 1.30.0 on wasm with SIMD and the threads asked for', async () => {
     const { result, workers } = await runPage(threads);
     expect(result.runner).toEqual({ runtime: 'onnxruntime-web', version: '1.30.0' });
-    for (const info of [result.convReluPool.info, result.eca.info, result.network.info]) {
+    for (const info of [result.convReluPool.info, result.eca.info, result.emittedEca.info, result.emittedZoo.info, result.network.info]) {
       expect(info).toMatchObject({ runtime: 'onnxruntime-web', version: '1.30.0', executionProviders: ['wasm'], threads, simd: true });
     }
     expect(result.network.info).toMatchObject({ inputNames: ['input'], outputNames: ['logits'] });
@@ -86,6 +86,22 @@ describe.each([2, 1])('onnxruntime-web in Chromium, %i thread(s)', (threads) => 
     expect(maxAbsDiff(eca.y.data, reference.data)).toBeLessThan(1e-5);
     // The gate is not trivially 1 or 0: the output differs from the input.
     expect(maxAbsDiff(eca.y.data, ecaInput().data)).toBeGreaterThan(0.1);
+  }, 60_000);
+
+  test('ECA emitted by the package (one ai.attnkit function call) matches the reference interpreter to 1e-5', async () => {
+    const { emittedEca } = (await runPage(threads)).result;
+    // The page's emitter wrote exactly the bytes Node's does.
+    expect(emittedEca.modelChecksum).toBe(checksum(emitEcaModel()));
+    expect(emittedEca.info).toMatchObject({ inputNames: ['input'], outputNames: ['output'] });
+    expect(emittedEca.y.dims).toEqual([...ecaCase.inputShape]);
+    expect(maxAbsDiff(emittedEca.y.data, ecaReference().data)).toBeLessThan(1e-5);
+  }, 60_000);
+
+  test('ResNet-18 (width 8) + ECA emitted by the package matches the reference interpreter to 1e-4 relative L2', async () => {
+    const { emittedZoo } = (await runPage(threads)).result;
+    expect(emittedZoo.modelChecksum).toBe(checksum(emitZooModel()));
+    expect(emittedZoo.logits.dims).toEqual([1, 10]);
+    expect(relativeL2(emittedZoo.logits.data, zooReference().data)).toBeLessThan(1e-4);
   }, 60_000);
 
   test('ResNet-18 (width 8) exported by PyTorch gives PyTorch logits to 1e-4 relative L2, also after our codec round trip', async () => {
