@@ -1,0 +1,30 @@
+/**
+ * The example of each module-layer README runs as written, against the built packages, and
+ * prints what its `// => ...` comments say. Run from apps/cli, which depends on every package.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('..', import.meta.url));
+const packageDir = (name: string) => fileURLToPath(new URL(`../../../packages/${name}/`, import.meta.url));
+const built = ['core', 'eca', 'se', 'cbam'].every((name) => existsSync(`${packageDir(name)}dist/index.js`));
+
+describe.runIf(built).each(['core', 'eca', 'se', 'cbam'])('packages/%s/README.md example', (name) => {
+  it('runs with node and prints its // => comments', () => {
+    const readme = readFileSync(`${packageDir(name)}README.md`, 'utf8');
+    const example = /## Example\s+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, 'a ```ts block under ## Example').toBeDefined();
+    const expected = [...example!.matchAll(/\/\/ => (.*)$/gm)].map((m) => m[1]);
+    expect(expected.length).toBeGreaterThan(0);
+    const run = spawnSync(process.execPath, ['--input-type=module'], { cwd: cli, input: example, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trimEnd().split('\n')).toEqual(expected);
+  });
+});
+
+it('the packages are built (npx tsup in packages/core, eca, se, cbam)', () => {
+  expect(built).toBe(true);
+});
