@@ -1,6 +1,7 @@
 /**
- * Draft exports of the ONNX protobuf layer and the session runner, for the package owner to
- * merge into `index.ts`.
+ * @attnkit/onnx: the ONNX realization of attnkit. Emit any traced network (or a zoo backbone)
+ * as an ONNX model, insert attention into an existing .onnx, read/edit/write models, and run
+ * them on onnxruntime-node or onnxruntime-web.
  */
 export { onnxSchemaDescriptor, getModelProtoType } from './onnx-schema.js';
 export { DataType, AttributeTypeCodes } from './onnx-model.js';
@@ -33,3 +34,10 @@ export type { OnnxSession, OrtModule, Runner, RunnerOptions, RunnerTensor, Runti
 export { consumersOf, namesInGraph, producersOf, topologicalSort, uniqueName } from './graph-tools.js';
 export { inferShapes, supportedShapeOps } from './shape-inference.js';
 export type { Shape, ShapeInferenceOptions, ShapeRule } from './shape-inference.js';
+export { emitModel, emitNetwork, METADATA_KEYS } from './emit-model.js';
+export type { EmitOptions } from './emit-model.js';
+export { insertAttention } from './insert-attention.js';
+export type { InsertAttentionOptions, InsertAttentionResult, InsertionEntry } from './insert-attention.js';
+export { ATTNKIT_DOMAIN, buildAttentionFunction } from './attention-function.js';
+export { checkOpset, DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './translate-op.js';
+export { torchScopeName } from './node-sinks.js';
