@@ -1,0 +1,183 @@
+/**
+ * core's `Ops` over tfjs ops. Tensors are NHWC inside, as every tfjs model; `shape(x)` speaks
+ * canonical NCHW like every other interpreter. Weights arrive in tfjs layout (see layout.ts):
+ * conv2d HWIO (or depthwise `[kh, kw, C, m]`), channel conv `[k, 1, 1]` or `[k, 1, C]`, linear
+ * `[in, out]`, vectors unchanged.
+ *
+ * Padding is PyTorch's (symmetric): where TF's 'same' would differ (stride > 1, even kernels) we
+ * tf.pad then convolve 'valid'; max pooling pads with -inf (PAPER.md section 6).
+ */
+import { AttnkitError, ErrorCodes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type Ops, type Shape } from '@attnkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface TfjsOpsOptions {
+  /**
+   * Training mode: batchNorm normalizes with batch statistics and, where the running statistics
+   * are `tf.Variable`s (as an AttentionLayer passes them), updates them in place with PyTorch's
+   * convention: new = (1 - momentum) * old + momentum * batch, unbiased batch variance.
+   * Inference mode (default) uses the running statistics.
+   */
+  training?: boolean;
+}
+
+type Pair = readonly [number, number];
+
+export function tfjsOps(options: TfjsOpsOptions = {}): Ops<tf.Tensor> {
+  const training = options.training ?? false;
+  return {
+    shape: canonicalShape,
+    conv2d: (x, weight, bias, a) => {
+      const y = conv2d(x as tf.Tensor4D, weight as tf.Tensor4D, a);
+      return bias === undefined ? y : tf.add(y, bias);
+    },
+    batchNorm: (x, p, a) => (training ? batchNormTraining(x, p, a) : tf.batchNorm(x, p.runningMean, p.runningVar, p.bias, p.weight, a.eps)),
+    relu: (x) => tf.relu(x),
+    relu6: (x) => tf.relu6(x),
+    sigmoid: (x) => tf.sigmoid(x),
+    add: (a, b) => tf.add(a, b),
+    // gate [N, 1, 1, C] (channel) or [N, H, W, 1] (spatial) broadcasts against NHWC x.
+    mul: (x, gate) => tf.mul(x, gate),
+    globalAvgPool: (x) => tf.mean(x, [1, 2], true),
+    globalMaxPool: (x) => tf.max(x, [1, 2], true),
+    channelMean: (x) => tf.mean(x, 3, true),
+    channelMax: (x) => tf.max(x, 3, true),
+    maxPool2d: (x, a: MaxPool2dAttributes) => {
+      const [ph, pw] = a.padding;
+      const padded = ph === 0 && pw === 0 ? x : tf.pad(x, [[0, 0], [ph, ph], [pw, pw], [0, 0]], Number.NEGATIVE_INFINITY);
+      return tf.maxPool(padded as tf.Tensor4D, [a.kernel[0], a.kernel[1]], [a.stride[0], a.stride[1]], 'valid');
+    },
+    channelConv1d,
+    linear: (x, weight, bias) => {
+      const [n, f] = canonicalShape(x);
+      const [, , h, w] = x.rank === 4 ? canonicalShape(x) : [n, f, 1, 1];
+      if (h * w !== 1) {
+        throw new AttnkitError(ErrorCodes.SHAPE_MISMATCH, `linear takes [N, F] or [N, F, 1, 1], got [${canonicalShape(x).join(', ')}]`, { shape: canonicalShape(x) });
+      }
+      const flat = x.rank === 4 ? tf.reshape(x, [n, f]) : x;
+      const y = bias === undefined ? tf.matMul(flat as tf.Tensor2D, weight as tf.Tensor2D) : tf.add(tf.matMul(flat as tf.Tensor2D, weight as tf.Tensor2D), bias);
+      return x.rank === 4 ? tf.reshape(y, [n, 1, 1, (weight.shape as number[])[1]]) : y;
+    },
+    concatChannels: (xs) => tf.concat([...xs], 3),
+    flatten: (x) => {
+      const [n, c, h, w] = canonicalShape(x);
+      // PyTorch flattens in C, H, W order; NHWC needs a transpose unless H = W = 1.
+      return tf.reshape(h * w === 1 ? x : tf.transpose(x, [0, 3, 1, 2]), [n, c * h * w]);
+    },
+  };
+}
+
+function canonicalShape(x: tf.Tensor): Shape {
+  const s = x.shape;
+  if (s.length === 4) return [s[0], s[3], s[1], s[2]];
+  if (s.length === 2) return [...s];
+  throw new AttnkitError(ErrorCodes.SHAPE_MISMATCH, `attnkit tfjs tensors are NHWC [N, H, W, C] or [N, F], got [${s.join(', ')}]`, { shape: s });
+}
+
+function conv2d(x: tf.Tensor4D, weight: tf.Tensor4D, a: Conv2dAttributes): tf.Tensor4D {
+  const [kh, kw, inPerGroup, outFromShape] = weight.shape;
+  const channels = x.shape[3];
+  const groups = a.groups;
+  const padded = padForConv(x, [kh, kw], a);
+  const strides: [number, number] = [a.stride[0], a.stride[1]];
+  const dilations: [number, number] = [a.dilation[0], a.dilation[1]];
+  if (groups === 1) return convValid(padded.x, weight, strides, dilations, padded.mode);
+  if (channels / groups === 1) {
+    // Depthwise: HWIO [kh, kw, 1, C*m] and depthwise [kh, kw, C, m] share one memory order.
+    const out = inPerGroup === 1 ? outFromShape : inPerGroup * outFromShape;
+    const depthwise = tf.reshape(weight, [kh, kw, channels, out / channels]) as tf.Tensor4D;
+    return tf.depthwiseConv2d(padded.x, depthwise, strides, padded.mode, 'NHWC', dilations);
+  }
+  // General grouped conv: tfjs has none, so one conv per group (weight HWIO [kh, kw, C/g, O]).
+  const xs = tf.split(padded.x, groups, 3) as tf.Tensor4D[];
+  const ws = tf.split(weight, groups, 3) as tf.Tensor4D[];
+  return tf.concat(xs.map((xg, g) => convValid(xg, ws[g], strides, dilations, padded.mode)), 3);
+}
+
+/**
+ * PyTorch pads (ph, pw) on both sides. TF's 'same' at stride 1 pads total (k-1)*d, the smaller
+ * half first: equal to PyTorch exactly when that total is 2 * p, so no copy is needed then.
+ */
+function padForConv(x: tf.Tensor4D, [kh, kw]: Pair, a: Conv2dAttributes): { x: tf.Tensor4D; mode: 'valid' | 'same' } {
+  const [ph, pw] = a.padding;
+  if (ph === 0 && pw === 0) return { x, mode: 'valid' };
+  const strideOne = a.stride[0] === 1 && a.stride[1] === 1;
+  if (strideOne && (kh - 1) * a.dilation[0] === 2 * ph && (kw - 1) * a.dilation[1] === 2 * pw) return { x, mode: 'same' };
+  return { x: tf.pad(x, [[0, 0], [ph, ph], [pw, pw], [0, 0]]), mode: 'valid' };
+}
+
+/**
+ * tf.conv2d, except on backends that register no Conv2DBackpropFilter kernel (wasm 4.22): there
+ * the filter gradient is computed with forward convolutions so modules with convs still train.
+ */
+function convValid(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], dilations: [number, number], mode: 'valid' | 'same'): tf.Tensor4D {
+  const hasFilterGradient = tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) !== undefined;
+  if (hasFilterGradient || dilations[0] !== 1 || dilations[1] !== 1) return tf.conv2d(x, w, strides, mode, 'NHWC', dilations);
+  const input = mode === 'valid' ? x : tf.pad(x, samePadding(w.shape[0], w.shape[1]));
+  const [kh, kw] = w.shape;
+  const conv = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xIn, wIn, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([xIn, wIn]);
+    return {
+      value: tf.conv2d(xIn as tf.Tensor4D, wIn as tf.Tensor4D, strides, 'valid'),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const dx = tf.conv2dTranspose(dy as tf.Tensor4D, ws, xs.shape, strides, 'valid');
+        // dW[ky, kx, i, o] = sum_{n, y, x} x[n, y*s + ky, x*s + kx, i] * dy[n, y, x, o]: a conv
+        // with the batch as channels, [I, H, W, N] * [H', W', N, O], dilated by the stride.
+        const full = tf.conv2d(tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid', 'NHWC', strides);
+        const dw = tf.transpose(tf.slice(full, [0, 0, 0, 0], [-1, kh, kw, -1]), [1, 2, 0, 3]);
+        return [dx, dw];
+      },
+    };
+  });
+  return conv(input, w) as tf.Tensor4D;
+}
+
+function samePadding(kh: number, kw: number): Array<[number, number]> {
+  return [[0, 0], [Math.floor((kh - 1) / 2), Math.ceil((kh - 1) / 2)], [Math.floor((kw - 1) / 2), Math.ceil((kw - 1) / 2)], [0, 0]];
+}
+
+function batchNormTraining(x: tf.Tensor, p: BatchNormParams<tf.Tensor>, a: BatchNormAttributes): tf.Tensor {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  const { runningMean, runningVar } = p;
+  if (runningMean instanceof tf.Variable && runningVar instanceof tf.Variable) {
+    const count = x.size / x.shape[x.rank - 1];
+    tf.tidy(() => {
+      const m = a.momentum;
+      const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
+      runningMean.assign(tf.add(tf.mul(runningMean, 1 - m), tf.mul(mean, m)));
+      runningVar.assign(tf.add(tf.mul(runningVar, 1 - m), tf.mul(unbiased, m)));
+    });
+  }
+  return tf.batchNorm(x, mean, variance, p.bias, p.weight, a.eps);
+}
+
+/**
+ * z_i = sum_t w[t] * v[i + t - (k-1)/2] along C of v [N, 1, 1, C], with w [k, 1, 1] shared or
+ * [k, 1, C] per channel. Written as k shifted slices rather than tf.conv1d: k is small, and
+ * it needs no filter-gradient kernel (wasm has none).
+ */
+function channelConv1d(v: tf.Tensor, weight: tf.Tensor, padding: ChannelPadding): tf.Tensor {
+  const [n, c, h, w] = canonicalShape(v);
+  const [k, , out] = weight.shape as number[];
+  if (v.rank !== 4 || h * w !== 1 || k % 2 !== 1 || (out !== 1 && out !== c)) {
+    throw new AttnkitError(
+      ErrorCodes.SHAPE_MISMATCH,
+      `channelConv1d takes v [N, C, 1, 1] and an odd-k weight [k, 1, 1] or [k, 1, C] (tfjs layout); got v [${canonicalShape(v).join(', ')}], weight [${weight.shape.join(', ')}]`,
+      { v: canonicalShape(v), weight: weight.shape },
+    );
+  }
+  const half = (k - 1) / 2;
+  const flat = tf.reshape(v, [n, c]);
+  let padded: tf.Tensor;
+  if (padding === 'zeros') {
+    padded = tf.pad(flat, [[0, 0], [half, half]]);
+  } else {
+    // Wrap around, as many times as k needs when k > C.
+    const copies = Math.ceil(half / c);
+    padded = tf.slice(tf.tile(flat, [1, 2 * copies + 1]), [0, copies * c - half], [n, c + 2 * half]);
+  }
+  const windows = tf.stack(Array.from({ length: k }, (_, t) => tf.slice(padded, [0, t], [n, c])), 2);
+  const taps = out === 1 ? tf.reshape(weight, [k]) : tf.transpose(tf.reshape(weight, [k, c]));
+  return tf.reshape(tf.sum(tf.mul(windows, taps), 2), [n, 1, 1, c]);
+}
