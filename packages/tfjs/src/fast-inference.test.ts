@@ -81,7 +81,7 @@ describe('compileInference', () => {
     const { model: attended } = insertAttention(model, { attention: 'eca', after: (l) => l.getClassName() === 'DepthwiseConv2D' });
     for (const m of [model, attended]) {
       const infer = compileInference(m);
-      const x = tf.randomUniform([2, 10, 10, 3], -1, 1, 'float32', 11);
+      const x = tf.randomUniform([2, 10, 10, 3], -1, 1, 'float32', 11) as tf.Tensor4D;
       const expected = m.predict(x) as tf.Tensor;
       const actual = infer(x);
       expect(relativeL2(await actual.data(), await expected.data())).toBeLessThan(1e-5);
@@ -97,7 +97,7 @@ describe('compileInference', () => {
     const withModel = tf.memory().numTensors;
     const infer = compileInference(model);
     const compiled = tf.memory().numTensors;
-    const x = tf.randomUniform([1, 32, 32, 3]);
+    const x = tf.randomUniform([1, 32, 32, 3]) as tf.Tensor4D;
     for (let i = 0; i < 100; i++) infer(x).dispose();
     expect(tf.memory().numTensors).toBe(compiled + 1);
     x.dispose();

@@ -69,7 +69,7 @@ function runLayer(call: LayerCall): Step {
     const result = call.layer.apply(inputs.length === 1 ? inputs[0] : inputs, { ...call.callArgs, training: false });
     const outputs = Array.isArray(result) ? (result as tf.Tensor[]) : [result as tf.Tensor];
     if (call.outputs.length === 1) values.set(output, outputs[0]);
-    else call.outputs.forEach((key, i) => values.set(key, outputs[i]));
+    else for (const [i, key] of call.outputs.entries()) values.set(key, outputs[i]);
   };
 }
 

@@ -66,9 +66,7 @@ function ancestorSets(graph: ModelGraph): Map<string, Set<string>> {
 export function residualBranchInputs(graph: ModelGraph): Map<LayerCall, number> {
   const ancestors = ancestorSets(graph);
   const order = new Map<string, number>();
-  graph.calls.forEach((call, i) => {
-    for (const key of call.outputs) order.set(key, i);
-  });
+  for (const [i, call] of graph.calls.entries()) for (const key of call.outputs) order.set(key, i);
   const result = new Map<LayerCall, number>();
   for (const call of graph.calls) {
     if (call.layer.getClassName() !== 'Add' || call.inputs.length !== 2) continue;
@@ -202,7 +200,7 @@ export function insertAttention(model: tfl.LayersModel, options: InsertAttention
     }
     const result = clone.apply(inputs.length === 1 ? inputs[0] : inputs, call.callArgs);
     const outputs = Array.isArray(result) ? (result as tfl.SymbolicTensor[]) : [result as tfl.SymbolicTensor];
-    outputs.forEach((t, i) => rebuilt.set(call.outputs[i], selectedLayers.has(call.layer) ? attend(t, call.layer.name) : t));
+    for (const [i, t] of outputs.entries()) rebuilt.set(call.outputs[i], selectedLayers.has(call.layer) ? attend(t, call.layer.name) : t);
   }
 
   const inputs = model.inputs.map((t) => rebuilt.get(tensorKey(t))!);

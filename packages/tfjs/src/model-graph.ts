@@ -60,11 +60,11 @@ export function readModelGraph(model: tfl.LayersModel): ModelGraph {
   for (const output of model.outputs) visit(output);
   const consumers = new Map<string, Array<{ call: LayerCall; index: number }>>();
   for (const call of calls) {
-    call.inputs.forEach((key, index) => {
+    for (const [index, key] of call.inputs.entries()) {
       const list = consumers.get(key) ?? [];
       list.push({ call, index });
       consumers.set(key, list);
-    });
+    }
   }
   return { calls, consumers, inputs: model.inputs.map(tensorKey), outputs: model.outputs.map(tensorKey) };
 }
