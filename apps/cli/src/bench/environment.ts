@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { cpus, totalmem, release, platform, arch } from 'node:os';
+import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 
 /** The machine and runtimes a result belongs to. */
 export interface BenchEnvironment {
@@ -13,6 +13,8 @@ export interface BenchEnvironment {
   v8: string;
   /** Versions of the runtime packages, as installed. */
   runtimes: Record<string, string>;
+  /** 1-minute load average when the run started: other processes on the machine skew latencies. */
+  loadAverageAtStart: number;
 }
 
 const simdFlags = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512_vnni', 'neon', 'asimd'];
@@ -52,5 +54,6 @@ export async function describeEnvironment(): Promise<BenchEnvironment> {
     node: process.versions.node,
     v8: process.versions.v8,
     runtimes,
+    loadAverageAtStart: loadavg()[0],
   };
 }

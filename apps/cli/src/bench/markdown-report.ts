@@ -131,7 +131,7 @@ export function renderMarkdownReport(results: BenchResults): string {
   for (const c of results.cells) if (c.runtime) runtimes.set(c.backend, `${c.runtime.runtime} ${c.runtime.version}, threads ${c.runtime.threads}, SIMD ${c.runtime.simd === null ? 'native' : c.runtime.simd ? 'yes' : 'no'}`);
   out.push(
     `- CPU: ${env.cpuModel}, ${env.logicalCores} logical cores, SIMD: ${env.cpuSimd.join(', ') || 'unknown'}; memory ${mib(env.totalMemoryBytes)}`,
-    `- OS: ${env.os}; Node ${env.node}, V8 ${env.v8}`,
+    `- OS: ${env.os}; Node ${env.node}, V8 ${env.v8}; 1-minute load average at start ${env.loadAverageAtStart.toFixed(2)} (above the core count, other processes shared the CPU)`,
     `- packages: ${Object.entries(env.runtimes).map(([name, version]) => `${name} ${version}`).join(', ')}`,
     ...[...runtimes].map(([backend, text]) => `- ${backend}: ${text}`),
     '',
