@@ -12,5 +12,6 @@ const program = new Command('attnkit')
 registerModulesCommand(program);
 (await import('./commands/count.js')).registerCountCommand(program);
 (await import('./commands/bench.js')).registerBenchCommand(program);
+(await import('./commands/insert.js')).registerInsertCommand(program);
 
 await program.parseAsync(process.argv);
