@@ -246,7 +246,7 @@ describe.each(['cpu', 'wasm'] as BackendName[])('AttentionLayer on %s', (backend
       const xw = toNhwc(xg);
       const { value, grads } = tf.variableGrads(() => f(xw), trainable);
       for (const p of layer.instance.parameters.filter((p) => p.trainable)) {
-        const g = grads[layer.variable(p.name).read().name];
+        const g = grads[(layer.variable(p.name).read() as tf.Variable).name];
         const canonical = fromTfjsLayout(p, { shape: g.shape, data: g.dataSync() as Float32Array });
         const weightError = scaledError(canonical.data, fd.weights.get(p.name)!);
         measured.push(`${backend} ${c.label} ${p.name} gradient scaled error ${weightError.toExponential(2)}`);

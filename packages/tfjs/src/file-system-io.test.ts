@@ -1,0 +1,65 @@
+import '@attnkit/eca';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isAttnkitError } from '@attnkit/core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttentionLayer } from './attention-layer.js';
+import { useBackend } from './backends.js';
+import { fileSystem } from './file-system-io.js';
+
+describe('fileSystem IOHandler', () => {
+  let dir: string;
+  let model: tfl.LayersModel;
+  beforeAll(async () => {
+    await useBackend('cpu');
+    dir = await mkdtemp(join(tmpdir(), 'attnkit-fs-'));
+    const input = tfl.input({ shape: [3, 4, 8] });
+    model = tfl.model({ inputs: input, outputs: new AttentionLayer({ attention: 'eca', seed: 1 }).apply(input) as tfl.SymbolicTensor });
+  });
+  afterAll(async () => {
+    model.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes model.json + weights.bin as tfjs-node does, creating the directory, and reads them back', async () => {
+    const path = join(dir, 'nested', 'model.json');
+    const result = await model.save(fileSystem(path));
+    // One ECA weight [3, 1, 1] in float32: 12 bytes.
+    expect(result.modelArtifactsInfo.weightDataBytes).toBe(12);
+    expect((await readdir(join(dir, 'nested'))).sort()).toEqual(['model.json', 'weights.bin']);
+    expect((await readFile(join(dir, 'nested', 'weights.bin'))).byteLength).toBe(12);
+    const json = JSON.parse(await readFile(path, 'utf8'));
+    expect(Object.keys(json).sort()).toEqual(['convertedBy', 'format', 'generatedBy', 'modelTopology', 'weightsManifest']);
+    expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
+    expect(json.weightsManifest[0].weights[0]).toMatchObject({ shape: [3, 1, 1], dtype: 'float32' });
+    const loaded = await tfl.loadLayersModel(fileSystem(path));
+    expect(loaded.getWeights()[0].dataSync()).toEqual(model.getWeights()[0].dataSync());
+    loaded.dispose();
+  });
+
+  it('writes nothing when saving fails, and leaves no temporary files', async () => {
+    const target = join(dir, 'blocked');
+    await mkdir(join(target, 'weights.bin', 'occupied'), { recursive: true });
+    const error = await model.save(fileSystem(join(target, 'model.json'))).catch((e: unknown) => e);
+    expect(isAttnkitError(error, 'INVALID_FILE')).toBe(true);
+    expect(await readdir(target)).toEqual(['weights.bin']);
+    expect(await readdir(join(target, 'weights.bin'))).toEqual(['occupied']);
+  });
+
+  it('overwrites an earlier save completely', async () => {
+    const path = join(dir, 'again', 'model.json');
+    await model.save(fileSystem(path));
+    await model.save(fileSystem(path));
+    expect((await readdir(join(dir, 'again'))).sort()).toEqual(['model.json', 'weights.bin']);
+  });
+
+  it('rejects a path that is not a .json file, and a model JSON without a topology', async () => {
+    expect(() => fileSystem(join(dir, 'model'))).toThrow(/model JSON file/);
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, '{"format": "layers-model"}');
+    const error = await tfl.loadLayersModel(fileSystem(bad)).catch((e: unknown) => e);
+    expect(isAttnkitError(error, 'INVALID_FILE')).toBe(true);
+  });
+});
