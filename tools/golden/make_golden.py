@@ -1203,6 +1203,48 @@ def check_onnx(path, x, want):
 
 
 # --------------------------------------------------------------------------------------------
+# Optional, not run by default: a torch.onnx.export'ed ResNet-50 with known weights, for the
+# side-by-side speed comparison of tools/onnx-speed.mjs (about 100 MB each; never committed).
+# --------------------------------------------------------------------------------------------
+
+
+def resnet50_reference(out_dir):
+    """torchvision resnet50 with seeded weights and non-trivial BN statistics (eval mode):
+    OUT_DIR/resnet50_torch.onnx (opset 17, constant folding, BN folded by the exporter, input
+    'input' [1, 3, 224, 224], output 'logits') and OUT_DIR/resnet50_torch.safetensors (the
+    full state dict, F32, running stats included)."""
+    os.makedirs(out_dir, exist_ok=True)
+    torch.manual_seed(50)
+    model = torchvision.models.resnet50()
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.5, 0.5)
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+    model.eval()
+    onnx_path = os.path.join(out_dir, "resnet50_torch.onnx")
+    torch.onnx.export(
+        model,
+        torch.zeros(1, 3, 224, 224),
+        onnx_path,
+        export_params=True,
+        opset_version=17,
+        do_constant_folding=True,
+        input_names=["input"],
+        output_names=["logits"],
+    )
+    state = {k: v for k, v in model.state_dict().items()}
+    save_safetensors(
+        os.path.join(out_dir, "resnet50_torch.safetensors"),
+        state,
+        {"format": "pt", "generator": GENERATOR, "model": "resnet50 (seed 50, random BN statistics)"},
+    )
+    print("wrote %s and resnet50_torch.safetensors" % onnx_path)
+
+
+# --------------------------------------------------------------------------------------------
 
 
 def main():
@@ -1227,4 +1269,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--resnet50-reference":
+        resnet50_reference(sys.argv[2])
+    else:
+        main()
