@@ -27,14 +27,27 @@ it('registers every module of @attnkit/eca, @attnkit/se and @attnkit/cbam', () =
   expect(ids).toEqual(['cbam', 'ceca', 'eca', 'eca-ns', 'se', 'se-var1', 'se-var2', 'se-var3']);
 });
 
+/** The defaults, then each boolean option flipped and each other enum value, one at a time. */
+function optionVariants(id: string): Record<string, unknown>[] {
+  const variants: Record<string, unknown>[] = [{}];
+  for (const [key, option] of Object.entries(getAttention(id).options)) {
+    if (option.type === 'boolean') variants.push({ [key]: !option.default });
+    if (option.type === 'enum') for (const value of option.values.filter((v) => v !== option.default)) variants.push({ [key]: value });
+  }
+  return variants;
+}
+
 // C = 37 (prime: no reduction ratio divides it), C = 64; H != W so a transposed axis shows.
 describe.each(ids)('%s', (id) => {
-  it.each([
-    [37, [2, 37, 5, 3]],
-    [64, [1, 64, 4, 6]],
-  ])('C = %i, input %j', (channels, shape) => {
-    const instance = createAttention(id, channels);
-    const network = attentionNetwork(id, channels, shape);
+  it.each(
+    optionVariants(id).flatMap((options) => [
+      [options, 37, [2, 37, 5, 3]],
+      [options, 64, [1, 64, 4, 6]],
+    ]) as Array<[Record<string, unknown>, number, number[]]>,
+  )('options %j, C = %i, input %j', (options, channels, shape) => {
+    const spec = { type: id, ...options };
+    const instance = createAttention(spec, channels);
+    const network = attentionNetwork(spec, channels, shape);
     const graph = traceNetwork(network);
 
     // Traced: the output has the input's shape.
@@ -50,7 +63,7 @@ describe.each(ids)('%s', (id) => {
 
     // One attention call spanning every node, reporting the instance's numbers.
     expect(graph.attention).toHaveLength(1);
-    expect(graph.attention[0]).toMatchObject({ id, channels, parameters: instance.parameterCount, kernelSize: instance.config.kernelSize, firstNode: 0, endNode: graph.nodes.length });
+    expect(graph.attention[0]).toMatchObject({ id, channels, options: instance.options, parameters: instance.parameterCount, kernelSize: instance.config.kernelSize, firstNode: 0, endNode: graph.nodes.length });
 
     // Reference: random input and seeded weights, with non-trivial BatchNorm statistics and
     // weights (the defaults 0 / 1 would hide a mistake in the BN formula).

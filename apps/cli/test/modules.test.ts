@@ -19,7 +19,7 @@ const attnkit = (...args: string[]) => spawnSync(process.execPath, [main, ...arg
 describe.runIf(existsSync(main))('attnkit modules (built CLI)', () => {
   it('--json prints JSON alone: one object per registered module with id, package, options with defaults, description', () => {
     const run = attnkit('modules', '--json');
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     const modules = JSON.parse(run.stdout) as ReturnType<typeof describeModules>;
     expect(modules.map((m) => m.id)).toEqual(listAttention().map((d) => d.id));
     expect(modules.map((m) => m.id)).toEqual(['cbam', 'ceca', 'eca', 'eca-ns', 'se', 'se-var1', 'se-var2', 'se-var3']);
@@ -42,7 +42,7 @@ describe.runIf(existsSync(main))('attnkit modules (built CLI)', () => {
 
   it('without --json prints one line per module plus its defaults', () => {
     const run = attnkit('modules');
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('eca      @attnkit/eca');
     expect(run.stdout).toContain('kernelSize="adaptive" gamma=2 beta=1');
     expect(run.stdout).toContain('(no options)');
