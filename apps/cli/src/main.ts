@@ -12,6 +12,8 @@ const program = new Command('attnkit')
 registerModulesCommand(program);
 (await import('./commands/count.js')).registerCountCommand(program);
 (await import('./commands/bench.js')).registerBenchCommand(program);
+(await import('./commands/export.js')).registerExportCommand(program);
+(await import('./commands/run.js')).registerRunCommand(program);
 (await import('./commands/insert.js')).registerInsertCommand(program);
 
 await program.parseAsync(process.argv);

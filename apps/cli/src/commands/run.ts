@@ -1,0 +1,161 @@
+import { AttnkitError, ErrorCodes, randomTensor, type Tensor } from '@attnkit/core';
+import { compileInference, toLayersModel, useBackend } from '@attnkit/tfjs';
+import { fileSystem } from '@attnkit/tfjs/node';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { Command } from 'commander';
+import { parseInteger, printJson, runCommand } from '../cli-support.js';
+import { type NetworkArguments, buildNetwork, parseInputSize, parseSeed, withNetworkOptions } from '../zoo-network.js';
+
+export interface RunArguments extends NetworkArguments {
+  backend?: string;
+  input?: string;
+  iterations?: string;
+  json?: boolean;
+}
+
+/** What `attnkit run --json` prints. `output` is batch 1, flat, in canonical (NCHW) order. */
+export interface RunResult {
+  backend: string;
+  outputShape: number[];
+  output: number[];
+  latencyMs: { median: number; p90: number };
+}
+
+/** What to run: a zoo backbone by name, or a model file that keeps its own weights. */
+type Target = { kind: 'backbone'; name: string } | { kind: 'file'; path: string };
+
+/** A loaded model on one backend: canonical NCHW tensor in, canonical values out. */
+interface Runner {
+  /** The canonical input shape `[1, C, H, W]` the model takes. */
+  inputShape: number[];
+  run(input: Tensor): Promise<{ shape: number[]; data: Float32Array }>;
+  dispose(): void;
+}
+
+interface RunBackend {
+  description: string;
+  load(target: Target, args: RunArguments): Promise<Runner>;
+}
+
+/** tfjs: a zoo LayersModel (or a loaded model.json) run through compileInference, NHWC inside. */
+function tfjsBackend(name: 'cpu' | 'wasm'): RunBackend {
+  return {
+    description: `TensorFlow.js, ${name} backend (fused inference)`,
+    async load(target, args) {
+      await useBackend(name);
+      let model: tfl.LayersModel;
+      if (target.kind === 'file') {
+        model = await tfl.loadLayersModel(fileSystem(target.path));
+      } else {
+        const network = await buildNetwork(target.name, args);
+        model = toLayersModel(network.graph, network.weights);
+      }
+      const [, height, width, channels] = model.inputs[0].shape;
+      if (height === null || width === null || channels === null) {
+        throw new AttnkitError(ErrorCodes.UNSUPPORTED, `run needs a model with a fixed input size; ${target.kind === 'file' ? target.path : target.name} takes [${model.inputs[0].shape.join(', ')}]`, {});
+      }
+      const infer = compileInference(model);
+      return {
+        inputShape: [1, channels, height, width],
+        async run(input) {
+          const y = tf.tidy(() => {
+            const x = tf.transpose(tf.tensor4d(input.data, input.shape as [number, number, number, number]), [0, 2, 3, 1]) as tf.Tensor4D;
+            const out = infer(x);
+            // Back to canonical NCHW so outputs compare number by number across runtimes.
+            return out.rank === 4 ? tf.transpose(out, [0, 3, 1, 2]) : out;
+          });
+          const data = (await y.data()) as Float32Array;
+          const shape = [...y.shape];
+          y.dispose();
+          return { shape, data };
+        },
+        dispose() {
+          infer.dispose();
+          model.dispose();
+        },
+      };
+    },
+  };
+}
+
+/** One entry per `--backend`; ONNX runtimes join this table. */
+const BACKENDS: Record<string, RunBackend> = {
+  'tfjs-cpu': tfjsBackend('cpu'),
+  'tfjs-wasm': tfjsBackend('wasm'),
+};
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/**
+ * Runs a backbone or model file once per iteration on a seeded input. The same `--seed` gives
+ * the same weights (core's initializeWeights) and the same input (core's randomTensor) on every
+ * backend; a model file keeps its weights and takes only the input from the seed.
+ */
+export async function runModel(targetArgument: string, args: RunArguments): Promise<RunResult> {
+  const backendName = args.backend ?? 'tfjs-cpu';
+  const backend = BACKENDS[backendName];
+  if (backend === undefined) {
+    const allowed = Object.keys(BACKENDS);
+    throw new AttnkitError(ErrorCodes.INVALID_OPTION, `--backend ${backendName} is not available; backends: ${allowed.join(', ')}`, { path: '--backend', value: backendName, allowed });
+  }
+  const inputKind = args.input ?? 'random';
+  if (inputKind !== 'random') {
+    // No image decoder is among the installed packages; PNG input waits for one.
+    throw new AttnkitError(ErrorCodes.INVALID_OPTION, `--input ${inputKind}: only 'random' (a seeded U(-1, 1) tensor) is supported; image files are not decoded yet`, {
+      path: '--input',
+      value: inputKind,
+      allowed: ['random'],
+    });
+  }
+  const iterations = args.iterations === undefined ? 10 : parseInteger('--iterations', args.iterations);
+  const seed = parseSeed(args.seed);
+  parseInputSize(args.inputSize);
+  const target: Target = targetArgument.endsWith('.json') ? { kind: 'file', path: targetArgument } : { kind: 'backbone', name: targetArgument };
+  const runner = await backend.load(target, args);
+  try {
+    const input = randomTensor(runner.inputShape, seed);
+    const first = await runner.run(input);
+    const times: number[] = [];
+    for (let i = 0; i < iterations; i++) {
+      const start = performance.now();
+      await runner.run(input);
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    return {
+      backend: backendName,
+      outputShape: first.shape,
+      output: Array.from(first.data.subarray(0, first.data.length / first.shape[0])),
+      latencyMs: { median: Number(quantile(times, 0.5).toFixed(3)), p90: Number(quantile(times, 0.9).toFixed(3)) },
+    };
+  } finally {
+    runner.dispose();
+  }
+}
+
+export function registerRunCommand(program: Command): void {
+  withNetworkOptions(
+    program
+      .command('run')
+      .description('run a zoo backbone or a model file on one backend: output values and latency')
+      .argument('<target>', 'a backbone (resnet18 ... mobilenet_v2) or a tfjs model.json'),
+  )
+    .option('--backend <backend>', `runtime: ${Object.keys(BACKENDS).join(', ')}`, 'tfjs-cpu')
+    .option('--seed <n>', 'seed of the weights (backbones) and of the random input', '0')
+    .option('--input <input>', "'random' (seeded U(-1, 1))", 'random')
+    .option('--iterations <n>', 'timed runs after one untimed run', '10')
+    .option('--json', 'print JSON only')
+    .action((target: string, options: RunArguments) =>
+      runCommand(async () => {
+        const result = await runModel(target, options);
+        if (options.json) return printJson(result);
+        const preview = result.output.slice(0, 5).map((v) => v.toFixed(5)).join(', ');
+        process.stdout.write(
+          `${result.backend}: output [${result.outputShape.join(', ')}] = [${preview}${result.output.length > 5 ? ', ...' : ''}]\nlatency median ${result.latencyMs.median} ms, p90 ${result.latencyMs.p90} ms\n`,
+        );
+      }),
+    );
+}
