@@ -57,6 +57,10 @@ describe('validateOptions', () => {
     expect(error.details.path).toBe(Object.keys(input)[0]);
   });
 
+  it.each(['toString', 'constructor', 'hasOwnProperty'])('refuses %s, which every object has but the schema does not', (key) => {
+    expect(errorOf({ [key]: 1 }).message).toContain(`unknown option '${key}'`);
+  });
+
   it('refuses unknown keys and lists the known ones', () => {
     const error = errorOf({ reduction: 16 });
     expect(error.code).toBe(ErrorCodes.INVALID_OPTION);

@@ -73,7 +73,8 @@ export function validateOptions(
 ): Record<string, unknown> {
   const known = Object.keys(schema);
   for (const key of Object.keys(input)) {
-    if (!(key in schema)) {
+    // Own keys only: 'toString' or 'constructor' are in every object, not in the schema.
+    if (!Object.hasOwn(schema, key)) {
       throw new AttnkitError(
         ErrorCodes.INVALID_OPTION,
         `${owner}: unknown option '${key}'; ${known.length ? `known options are ${known.map((k) => `'${k}'`).join(', ')}` : 'it takes no options'}`,

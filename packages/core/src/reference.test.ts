@@ -116,6 +116,11 @@ describe('reference mul broadcasts', () => {
   it('a gate of the shape of x multiplies element-wise', () => {
     expect(values(ops.mul(x, x))).toEqual(range(8).map((v) => v * v));
   });
+  it('refuses a gate of any other shape (SHAPE_MISMATCH), as add refuses different shapes', () => {
+    expect(() => ops.mul(x, t([2, 1, 1, 1], [1, 2]))).toThrow('mul: gate [2, 1, 1, 1] must be [N, C, 1, 1], [N, 1, H, W] or [2, 2, 1, 2]');
+    expect(() => ops.mul(x, t([1, 2, 1, 1], [1, 2]))).toThrow(expect.objectContaining({ code: ErrorCodes.SHAPE_MISMATCH }));
+    expect(() => ops.add(x, t([2, 2, 1, 1], [1, 2, 3, 4]))).toThrow('add: shapes [2, 2, 1, 2] and [2, 2, 1, 1] differ');
+  });
   it('C = 1: a [N, 1, 1, 1] gate scales the single channel', () => {
     expect(values(ops.mul(t([2, 1, 1, 2], [1, 2, 3, 4]), t([2, 1, 1, 1], [10, -1])))).toEqual([10, 20, -3, -4]);
   });

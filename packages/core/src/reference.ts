@@ -80,6 +80,7 @@ export const referenceOps: Ops<Tensor> = {
   sigmoid: (x) => map(x, (v) => 1 / (1 + Math.exp(-v))),
 
   add(a, b) {
+    if (!shapesEqual(a.shape, b.shape)) mismatch('add', `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
     const out = make(a.shape);
     for (let i = 0; i < a.data.length; i++) out.data[i] = a.data[i] + b.data[i];
     return out;
@@ -90,6 +91,10 @@ export const referenceOps: Ops<Tensor> = {
     const out = make(x.shape);
     const full = shapesEqual(gate.shape, x.shape);
     const spatial = !full && gate.shape[1] === 1 && c !== 1;
+    // Without this check a wrong gate reads past its end and yields NaN instead of an error.
+    if (!full && !shapesEqual(gate.shape, spatial ? [n, 1, h, w] : [n, c, 1, 1])) {
+      mismatch('mul', `gate ${formatShape(gate.shape)} must be [N, C, 1, 1], [N, 1, H, W] or ${formatShape(x.shape)}`);
+    }
     for (let b = 0; b < n; b++) {
       for (let ch = 0; ch < c; ch++) {
         const base = (b * c + ch) * h * w;
@@ -188,6 +193,10 @@ export const referenceOps: Ops<Tensor> = {
 
   flatten: (x) => ({ shape: [x.shape[0], x.shape[1] * x.shape[2] * x.shape[3]], data: x.data.slice() }),
 };
+
+function mismatch(op: string, message: string): never {
+  throw new AttnkitError(ErrorCodes.SHAPE_MISMATCH, `${op}: ${message}`);
+}
 
 function reducePlanes(x: Tensor, mode: 'mean' | 'max'): Tensor {
   const [n, c, h, w] = x.shape;
