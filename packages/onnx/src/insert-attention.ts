@@ -106,7 +106,7 @@ export function insertAttention(input: OnnxModel | Uint8Array, options: InsertAt
 
   for (const point of points) {
     const shape = shapes.get(point.tensor);
-    if (!shape || shape.length !== 4 || typeof shape[1] !== 'number' || shape.slice(2).some((d) => typeof d !== 'number')) {
+    if (shape?.length !== 4 || typeof shape[1] !== 'number' || shape.slice(2).some((d) => typeof d !== 'number')) {
       throw new AttnkitError(
         ErrorCodes.INVALID_INSERTION_POINT,
         `'${point.given ?? point.tensor}' is ${shape ? `a ${shape.length}-D tensor ${formatDims(shape)}` : 'a tensor of unknown shape'}; channel attention needs a 4-D [N, C, H, W] tensor with known C, H and W (e.g. a Conv or Add output)`,
