@@ -10,7 +10,7 @@
  * ratio predict / fast. The two paths alternate call by call so drift hits both alike.
  */
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -30,25 +30,9 @@ const load = (pkg) => import(pathToFileURL(`${root}packages/${pkg}/dist/index.js
 const [core, zoo, tfjs] = await Promise.all([load('core'), load('zoo'), load('tfjs')]);
 await Promise.all([load('eca'), load('se'), load('cbam')]);
 // The same tfjs-core instance as @attnkit/tfjs's dist (a peer dependency, not bundled).
-const requireFromTfjs = createRequire(`${root}packages/tfjs/package.json`);
-const tf = await import(pathToFileURL(requireFromTfjs.resolve('@tensorflow/tfjs-core')).href);
+const tf = await import(pathToFileURL(createRequire(`${root}packages/tfjs/package.json`).resolve('@tensorflow/tfjs-core')).href);
 
-// The backend is registered here from its own package (with the wasm binaries' folder), not
-// through useBackend: the backend packages are dev dependencies of @attnkit/tfjs, and a dist
-// built with them inlined cannot find the .wasm files next to it.
-async function activateBackend(name) {
-  if (name === 'wasm') {
-    const main = requireFromTfjs.resolve('@tensorflow/tfjs-backend-wasm');
-    const wasm = await import(pathToFileURL(main).href);
-    wasm.setWasmPaths(`${dirname(main)}/`);
-  } else {
-    await import(pathToFileURL(requireFromTfjs.resolve(`@tensorflow/tfjs-backend-${name}`)).href);
-  }
-  if (!(await tf.setBackend(name))) throw new Error(`tfjs backend '${name}' failed to initialize`);
-  await tf.ready();
-  return { backend: name, simd: name === 'wasm' && (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true };
-}
-const report = await activateBackend(args.backend);
+const report = await tfjs.useBackend(args.backend);
 const size = Number(args.size);
 const attention = args.attention === 'none' ? undefined : args.attention.startsWith('{') ? JSON.parse(args.attention) : args.attention;
 const network = zoo.createBackbone(args.backbone, attention === undefined ? {} : { attention });
@@ -77,6 +61,7 @@ for (let i = 0; i < Number(args.warmup); i++) {
   await time(predict);
   await time(fast);
 }
+const loadBefore = loadavg()[0];
 const times = { predict: [], fast: [] };
 for (let i = 0; i < Number(args.iterations); i++) {
   times.predict.push(await time(predict));
@@ -98,6 +83,8 @@ const result = {
   speedup: Number((quantile(times.predict, 0.5) / quantile(times.fast, 0.5)).toFixed(3)),
   relativeL2: check,
   fused: infer.summary,
+  // Other processes on the machine distort both paths alike only on average: read with care.
+  loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadavg()[0].toFixed(2)) },
 };
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 infer.dispose();

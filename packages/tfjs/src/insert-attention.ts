@@ -148,7 +148,8 @@ export function insertAttention(model: tfl.LayersModel, options: InsertAttention
       );
     }
     const instance = createAttention(options.attention, channels);
-    return { layer, channels, kernelSize: instance.config.kernelSize, parameters: instance.parameterCount };
+    const kernelSize = instance.config.kernelSize;
+    return { layer, channels, ...(kernelSize === undefined ? {} : { kernelSize }), parameters: instance.parameterCount };
   };
   for (const call of graph.calls) {
     if (selectedLayers.has(call.layer)) for (const t of call.outputTensors) planned.push(instanceFor(call.layer.name, t));
