@@ -1,5 +1,7 @@
-import { join, resolve } from 'node:path';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { AttnkitError, ErrorCodes } from '@attnkit/core';
+import { emitModel, encodeModel } from '@attnkit/onnx';
 import { toLayersModel, useBackend } from '@attnkit/tfjs';
 import { fileSystem } from '@attnkit/tfjs/node';
 import type { Command } from 'commander';
@@ -10,6 +12,12 @@ export interface ExportArguments extends NetworkArguments {
   format?: string;
   out?: string;
   json?: boolean;
+  /** onnx: opset of the default domain (17 by default). */
+  opset?: string;
+  /** onnx: keep BatchNormalization nodes instead of folding them into the convs. */
+  keepBatchnorm?: boolean;
+  /** onnx: attention modules as plain nodes instead of ai.attnkit function calls. */
+  inlineFunctions?: boolean;
 }
 
 /** What `attnkit export --json` prints. */
@@ -23,7 +31,7 @@ export interface ExportResult {
   insertions: BuiltNetwork['insertions'];
 }
 
-type Exporter = (network: BuiltNetwork, directory: string) => Promise<string[]>;
+type Exporter = (network: BuiltNetwork, directory: string, args: ExportArguments) => Promise<string[]>;
 
 /** tfjs: model.json + weights.bin that `tf.loadLayersModel` reads once @attnkit/tfjs is imported. */
 async function exportTfjs(network: BuiltNetwork, directory: string): Promise<string[]> {
@@ -39,9 +47,31 @@ async function exportTfjs(network: BuiltNetwork, directory: string): Promise<str
   }
 }
 
+/** onnx: one .onnx file (`-o model.onnx`, or `<dir>/model.onnx`), written to a temp file and renamed. */
+async function exportOnnx(network: BuiltNetwork, out: string, args: ExportArguments): Promise<string[]> {
+  const model = emitModel(
+    network.graph,
+    network.weights,
+    {
+      ...(args.opset === undefined ? {} : { opset: Number(args.opset) }),
+      keepBatchNorm: args.keepBatchnorm ?? false,
+      inlineFunctions: args.inlineFunctions ?? false,
+      weightSource: 'file' in network.weightsSource ? network.weightsSource.file : `seed ${network.weightsSource.seed}`,
+    },
+    network.backbone.metadata,
+  );
+  const path = out.endsWith('.onnx') ? out : join(out, 'model.onnx');
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, encodeModel(model));
+  await rename(temporary, path);
+  return [path];
+}
+
 /** One exporter per `--format`. */
 const EXPORTERS: Record<string, Exporter> = {
   tfjs: exportTfjs,
+  onnx: exportOnnx,
 };
 
 export async function exportModel(backbone: string, args: ExportArguments): Promise<ExportResult> {
@@ -55,7 +85,7 @@ export async function exportModel(backbone: string, args: ExportArguments): Prom
     throw new AttnkitError(ErrorCodes.INVALID_OPTION, 'give the output directory with -o <dir>', { path: '--out' });
   }
   const network = await buildNetwork(backbone, args);
-  const files = await exporter(network, resolve(args.out));
+  const files = await exporter(network, resolve(args.out), args);
   return {
     format,
     backbone: network.backbone.name,
@@ -74,7 +104,10 @@ export function registerExportCommand(program: Command): void {
       .argument('<backbone>', 'resnet18, resnet34, resnet50, resnet101, resnet152 or mobilenet_v2'),
   )
     .option('--format <format>', `output format: ${Object.keys(EXPORTERS).join(', ')}`, 'tfjs')
-    .option('-o, --out <dir>', 'output directory')
+    .option('-o, --out <path>', 'output directory (onnx: a .onnx file or a directory)')
+    .option('--opset <n>', 'onnx: ONNX opset, 13 to 21', '17')
+    .option('--keep-batchnorm', 'onnx: keep BatchNormalization nodes (folded into the convs by default)')
+    .option('--inline-functions', 'onnx: attention as plain nodes instead of ai.attnkit functions')
     .option('--seed <n>', 'seed of the initial weights when no --weights file is given', '0')
     .option('--json', 'print JSON only')
     .action((backbone: string, options: ExportArguments) =>

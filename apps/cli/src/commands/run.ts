@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { AttnkitError, ErrorCodes, randomTensor, type Tensor } from '@attnkit/core';
+import { createRunner, decodeModel, emitModel, encodeModel } from '@attnkit/onnx';
 import { compileInference, toLayersModel, useBackend } from '@attnkit/tfjs';
 import { fileSystem } from '@attnkit/tfjs/node';
 import * as tf from '@tensorflow/tfjs-core';
@@ -79,10 +81,49 @@ function tfjsBackend(name: 'cpu' | 'wasm'): RunBackend {
   };
 }
 
+/** ONNX: a .onnx file, or a zoo backbone emitted by @attnkit/onnx, on onnxruntime-node or -web (wasm). */
+function onnxBackend(runtime: 'onnxruntime-node' | 'onnxruntime-web'): RunBackend {
+  return {
+    description: `ONNX Runtime, ${runtime === 'onnxruntime-node' ? 'onnxruntime-node (native CPU)' : 'onnxruntime-web (WebAssembly)'}`,
+    async load(target, args) {
+      let bytes: Uint8Array;
+      if (target.kind === 'file') {
+        try {
+          bytes = new Uint8Array(await readFile(target.path));
+        } catch (error) {
+          throw new AttnkitError(ErrorCodes.INVALID_FILE, `cannot read ${target.path}: ${(error as Error).message}`, { path: target.path });
+        }
+      } else {
+        const network = await buildNetwork(target.name, args);
+        bytes = encodeModel(emitModel(network.graph, network.weights, {}, network.backbone.metadata));
+      }
+      const input = decodeModel(bytes).graph.inputs[0];
+      const dims = input.type?.kind === 'tensor' ? input.type.shape : undefined;
+      if (!dims || dims.some((d) => typeof d !== 'number')) {
+        throw new AttnkitError(ErrorCodes.UNSUPPORTED, `run needs a model with a fixed input size; input '${input.name}' is [${(dims ?? []).join(', ')}]`, {});
+      }
+      const session = await (await createRunner({ runtime })).load(bytes);
+      return {
+        inputShape: dims as number[],
+        async run(x) {
+          const outputs = await session.run({ [session.inputNames[0]]: { dims: [...x.shape], data: x.data } });
+          const { dims: shape, data } = outputs[session.outputNames[0]];
+          return { shape, data };
+        },
+        dispose() {
+          void session.dispose();
+        },
+      };
+    },
+  };
+}
+
 /** One entry per `--backend`; ONNX runtimes join this table. */
 const BACKENDS: Record<string, RunBackend> = {
   'tfjs-cpu': tfjsBackend('cpu'),
   'tfjs-wasm': tfjsBackend('wasm'),
+  'onnx-node': onnxBackend('onnxruntime-node'),
+  'onnx-wasm': onnxBackend('onnxruntime-web'),
 };
 
 function quantile(sorted: number[], q: number): number {
@@ -113,7 +154,7 @@ export async function runModel(targetArgument: string, args: RunArguments): Prom
   const iterations = args.iterations === undefined ? 10 : parseInteger('--iterations', args.iterations);
   const seed = parseSeed(args.seed);
   parseInputSize(args.inputSize);
-  const target: Target = targetArgument.endsWith('.json') ? { kind: 'file', path: targetArgument } : { kind: 'backbone', name: targetArgument };
+  const target: Target = /\.(json|onnx)$/.test(targetArgument) ? { kind: 'file', path: targetArgument } : { kind: 'backbone', name: targetArgument };
   const runner = await backend.load(target, args);
   try {
     const input = randomTensor(runner.inputShape, seed);
@@ -141,7 +182,7 @@ export function registerRunCommand(program: Command): void {
     program
       .command('run')
       .description('run a zoo backbone or a model file on one backend: output values and latency')
-      .argument('<target>', 'a backbone (resnet18 ... mobilenet_v2) or a tfjs model.json'),
+      .argument('<target>', 'a backbone (resnet18 ... mobilenet_v2), a tfjs model.json or a .onnx file'),
   )
     .option('--backend <backend>', `runtime: ${Object.keys(BACKENDS).join(', ')}`, 'tfjs-cpu')
     .option('--seed <n>', 'seed of the weights (backbones) and of the random input', '0')
