@@ -31,10 +31,19 @@ function cpuFlags(): string[] {
 }
 
 async function packageVersion(name: string): Promise<string> {
+  const { createRequire } = await import('node:module');
+  const { dirname, join } = await import('node:path');
+  const { existsSync } = await import('node:fs');
+  const require = createRequire(import.meta.url);
   try {
-    const { createRequire } = await import('node:module');
-    const require = createRequire(import.meta.url);
-    return (require(`${name}/package.json`) as { version: string }).version;
+    // Some packages (onnxruntime-web) do not export their package.json: walk up from the entry.
+    let directory = dirname(require.resolve(name));
+    while (!existsSync(join(directory, 'package.json')) || (JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { name?: string }).name !== name) {
+      const parent = dirname(directory);
+      if (parent === directory) return 'unknown';
+      directory = parent;
+    }
+    return (JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'not installed';
   }

@@ -110,6 +110,7 @@ export function renderMarkdownReport(results: BenchResults): string {
 
   out.push('## Schedule and memory', '');
   out.push(results.schedule, '');
+  out.push('Process RSS is sampled after every run; it does not fall back between groups (WebAssembly memories cannot shrink and V8 keeps its heap), so a group\'s peak includes what earlier groups left.', '');
   out.push(table(['group', 'cells', 'RSS before', 'peak RSS', 'seconds'], results.groups.map((g) => [g.label, String(g.cells), mib(g.rssBeforeBytes), mib(g.rssPeakBytes), g.seconds.toFixed(1)])), '');
   const tfjsRows = results.cells.filter((c) => c.memory?.tfjs).map((c) => [c.id, String(c.memory!.tfjs!.tensors), mib(c.memory!.tfjs!.bytes)]);
   if (tfjsRows.length) out.push('tfjs memory after preparing each cell (tf.memory(); includes the other cells of its group that were alive):', '', table(['cell', 'tensors', 'bytes'], tfjsRows), '');
@@ -131,7 +132,7 @@ export function renderMarkdownReport(results: BenchResults): string {
   for (const c of results.cells) if (c.runtime) runtimes.set(c.backend, `${c.runtime.runtime} ${c.runtime.version}, threads ${c.runtime.threads}, SIMD ${c.runtime.simd === null ? 'native' : c.runtime.simd ? 'yes' : 'no'}`);
   out.push(
     `- CPU: ${env.cpuModel}, ${env.logicalCores} logical cores, SIMD: ${env.cpuSimd.join(', ') || 'unknown'}; memory ${mib(env.totalMemoryBytes)}`,
-    `- OS: ${env.os}; Node ${env.node}, V8 ${env.v8}; 1-minute load average at start ${env.loadAverageAtStart.toFixed(2)} (above the core count, other processes shared the CPU)`,
+    `- OS: ${env.os}; Node ${env.node}, V8 ${env.v8}; 1-minute load average at start ${env.loadAverageAtStart.toFixed(2)}${env.loadAverageAtStart > env.logicalCores ? ' (above the core count: other processes shared the CPU, so latencies are inflated and noisy)' : ''}`,
     `- packages: ${Object.entries(env.runtimes).map(([name, version]) => `${name} ${version}`).join(', ')}`,
     ...[...runtimes].map(([backend, text]) => `- ${backend}: ${text}`),
     '',
