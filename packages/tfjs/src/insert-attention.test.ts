@@ -151,4 +151,21 @@ describe('insertAttention', () => {
     const b = zoo.predict(x) as tf.Tensor;
     expect(relativeL2(await a.data(), await b.data())).toBeLessThan(1e-6);
   });
+
+  it('inserts into a model that already has attention layers (cloned with their weights)', async () => {
+    const graph = traceNetwork(createBackbone('resnet18', { width: 8, numClasses: 10, attention: 'eca' }), [1, 3, 32, 32]);
+    const model = toLayersModel(graph, testWeights(graph, 4));
+    // PyTorch's block calls its one `relu` twice; the LayersModel has a layer per call (`_1`: the block output).
+    const { model: attended, report } = insertAttention(model, { attention: 'se', after: ['layer1.0.conv1', 'layer3.1.relu_1'] });
+    expect(report.map((r) => [r.layer, r.channels])).toEqual([
+      ['layer1.0.conv1', 8],
+      ['layer3.1.relu_1', 32],
+    ]);
+    expect(inbound(attended, 'layer4.0.conv1.pad')).toEqual(['layer3.1.relu_1.se']);
+    expect(inbound(attended, 'layer4.0.downsample.0')).toEqual(['layer3.1.relu_1.se']);
+    expectWeightsKept(model, attended);
+    expect(attended.getLayer('layer1.0.eca').getClassName()).toBe('attnkit>Attention');
+    const x = nchwToNhwc(randomTensor([1, 3, 32, 32], 5));
+    expect((attended.predict(x) as tf.Tensor).shape).toEqual([1, 10]);
+  });
 });
