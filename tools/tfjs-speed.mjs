@@ -2,12 +2,13 @@
 /**
  * model.predict vs compileInference on one zoo network, against the built packages (dist/):
  *
- *   pnpm turbo run build --filter=@attnkit/tfjs... --filter=@attnkit/zoo
+ *   pnpm build
  *   node tools/tfjs-speed.mjs [--backbone resnet50] [--attention none] [--size 224]
  *                             [--backend wasm|cpu] [--iterations 30] [--warmup 3]
  *
  * Prints median and p90 latency of both (ms, batch 1, output read back with data()) and the
- * ratio predict / fast. The two paths alternate call by call so drift hits both alike.
+ * ratio predict / fast (of the medians, and the median of back-to-back pairs). The two paths
+ * alternate call by call so drift hits both alike.
  */
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
@@ -81,6 +82,8 @@ const result = {
   predictMs: summary(times.predict),
   fastMs: summary(times.fast),
   speedup: Number((quantile(times.predict, 0.5) / quantile(times.fast, 0.5)).toFixed(3)),
+  // Median of predict/fast over back-to-back pairs: steadier when the machine's load drifts.
+  pairedSpeedup: Number(quantile(times.predict.map((p, i) => p / times.fast[i]), 0.5).toFixed(3)),
   relativeL2: check,
   fused: infer.summary,
   // Other processes on the machine distort both paths alike only on average: read with care.
