@@ -178,16 +178,14 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
           source = apply(tfl.layers.zeroPadding2d({ padding: [[ph, ph], [pw, pw]], name: uniqueName(`${node.scope}.pad`) }), source);
         }
         const common = {
-          kernelSize: [kh, kw],
-          strides: [...a.stride],
-          padding: (ph > 0 || pw > 0) && sameAgrees ? 'same' : 'valid',
-          dilationRate: [...a.dilation],
+          kernelSize: [kh, kw] as [number, number],
+          strides: [a.stride[0], a.stride[1]] as [number, number],
+          padding: (ph > 0 || pw > 0) && sameAgrees ? ('same' as const) : ('valid' as const),
+          dilationRate: [a.dilation[0], a.dilation[1]] as [number, number],
           useBias: biasId >= 0,
           name: uniqueName(node.scope),
-        } as const;
-        const layer = depthwise
-          ? tfl.layers.depthwiseConv2d({ ...common, kernelSize: [kh, kw], depthMultiplier: 1, strides: [...a.stride], dilationRate: [...a.dilation] })
-          : tfl.layers.conv2d({ ...common, filters: shape[1], kernelSize: [kh, kw], strides: [...a.stride], dilationRate: [...a.dilation] });
+        };
+        const layer = depthwise ? tfl.layers.depthwiseConv2d({ ...common, depthMultiplier: 1 }) : tfl.layers.conv2d({ ...common, filters: shape[1] });
         set(apply(layer, source));
         pending.push({ layer, params: paramsOf([weightId, biasId]), depthwise });
         break;
