@@ -2,6 +2,7 @@ import '@attnkit/eca';
 import '@attnkit/se';
 import '@attnkit/cbam';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   type AttentionSpec,
   type Graph,
@@ -91,7 +92,7 @@ describe.each(runtimes)('zoo networks in %s', (runtime) => {
   }, 60_000);
 });
 
-const fixtures = '../../tools/golden/fixtures/zoo';
+const fixtures = fileURLToPath(new URL('../../../tools/golden/fixtures/zoo', import.meta.url));
 const zooFixtures = ['resnet18_eca', 'resnet50_se', 'resnet18_cbam', 'mobilenet_v2_eca'];
 
 describe.each(runtimes)("the zoo's golden PyTorch logits in %s", (runtime) => {

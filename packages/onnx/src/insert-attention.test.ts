@@ -1,6 +1,7 @@
 import '@attnkit/eca';
 import '@attnkit/se';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type AttnkitError, isAttnkitError, relativeL2 } from '@attnkit/core';
 import { readSafetensors } from '@attnkit/zoo';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -9,7 +10,7 @@ import { decodeModel, encodeModel } from './model-codec.js';
 import { type Runner, createRunner } from './session-runner.js';
 import { tensorToFloat32 } from './tensor-data.js';
 
-const dir = '../../tools/golden/fixtures/onnx';
+const dir = fileURLToPath(new URL('../../../tools/golden/fixtures/onnx', import.meta.url));
 const read = (name: string) => new Uint8Array(readFileSync(`${dir}/${name}`));
 const runtimes = ['onnxruntime-node', 'onnxruntime-web'] as const;
 const runners = new Map<string, Runner>();
