@@ -6,6 +6,7 @@ import { fileSystem } from '@attnkit/tfjs/node';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Command } from 'commander';
+import { isStable, quantile } from '../bench/latency-statistics.js';
 import { parseInteger, printJson, runCommand } from '../cli-support.js';
 import { type NetworkArguments, buildNetwork, parseInputSize, parseSeed, withNetworkOptions } from '../zoo-network.js';
 
@@ -22,6 +23,8 @@ export interface RunResult {
   outputShape: number[];
   output: number[];
   latencyMs: { median: number; p90: number };
+  /** Untimed runs before timing, until latencies settled (`stable`) or the cap was reached. */
+  warmup: { runs: number; stable: boolean };
 }
 
 /** What to run: a zoo backbone by name, or a model file that keeps its own weights. */
@@ -126,10 +129,6 @@ const BACKENDS: Record<string, RunBackend> = {
   'onnx-wasm': onnxBackend('onnxruntime-web'),
 };
 
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
 /**
  * Runs a backbone or model file once per iteration on a seeded input. The same `--seed` gives
  * the same weights (core's initializeWeights) and the same input (core's randomTensor) on every
@@ -159,6 +158,7 @@ export async function runModel(targetArgument: string, args: RunArguments): Prom
   try {
     const input = randomTensor(runner.inputShape, seed);
     const first = await runner.run(input);
+    const warmup = await warmUp(() => runner.run(input));
     const times: number[] = [];
     for (let i = 0; i < iterations; i++) {
       const start = performance.now();
@@ -171,10 +171,28 @@ export async function runModel(targetArgument: string, args: RunArguments): Prom
       outputShape: first.shape,
       output: Array.from(first.data.subarray(0, first.data.length / first.shape[0])),
       latencyMs: { median: Number(quantile(times, 0.5).toFixed(3)), p90: Number(quantile(times, 0.9).toFixed(3)) },
+      warmup,
     };
   } finally {
     runner.dispose();
   }
+}
+
+/**
+ * Untimed runs until the runtime has settled (onnxruntime-web compiles its wasm in the
+ * background; tfjs uploads weights and builds kernels on first calls): the bench's rule, the
+ * last 3 latencies within 10% of their median, at most 30 runs or 20 s.
+ */
+async function warmUp(run: () => Promise<unknown>): Promise<{ runs: number; stable: boolean }> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  while (latencies.length < 30 && performance.now() - started < 20_000) {
+    const start = performance.now();
+    await run();
+    latencies.push(performance.now() - start);
+    if (isStable(latencies, 3, 0.1)) break;
+  }
+  return { runs: latencies.length, stable: isStable(latencies, 3, 0.1) };
 }
 
 export function registerRunCommand(program: Command): void {
@@ -187,7 +205,7 @@ export function registerRunCommand(program: Command): void {
     .option('--backend <backend>', `runtime: ${Object.keys(BACKENDS).join(', ')}`, 'tfjs-cpu')
     .option('--seed <n>', 'seed of the weights (backbones) and of the random input', '0')
     .option('--input <input>', "'random' (seeded U(-1, 1))", 'random')
-    .option('--iterations <n>', 'timed runs after one untimed run', '10')
+    .option('--iterations <n>', 'timed runs after warm-up (untimed runs until latencies settle)', '10')
     .option('--json', 'print JSON only')
     .action((target: string, options: RunArguments) =>
       runCommand(async () => {
