@@ -114,7 +114,8 @@ describe.skipIf(!existsSync(builtCli))('the built CLI', () => {
     });
     expect(result.status, result.stderr).toBe(0);
     const parsed = JSON.parse(result.stdout);
-    expect(Object.keys(parsed)).toEqual(['backend', 'outputShape', 'output', 'latencyMs']);
+    expect(Object.keys(parsed)).toEqual(['backend', 'outputShape', 'output', 'latencyMs', 'warmup']);
+    expect(parsed.warmup.runs).toBeGreaterThanOrEqual(1);
     expect(parsed.outputShape).toEqual([1, 10]);
   });
 
