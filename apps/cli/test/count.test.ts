@@ -1,15 +1,10 @@
-/**
- * `attnkit count`: the command's function directly, plus the built CLI in a child process
- * (needs `pnpm --filter @attnkit/cli... build`).
- */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+
 import '@attnkit/cbam';
 import '@attnkit/eca';
 import '@attnkit/se';
 import { isAttnkitError } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
+import { attnkit } from './built-cli.js';
 import { type CountResult, countBackbone, formatCount } from '../src/commands/count.js';
 
 const K3557 = { type: 'eca', kernelSize: [3, 5, 5, 7] };
@@ -54,17 +49,15 @@ describe('countBackbone', () => {
   });
 });
 
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const attnkit = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 60_000 });
 
-describe.runIf(existsSync(main))('attnkit count (built CLI)', () => {
+describe('attnkit count (built CLI)', () => {
   it('--json prints JSON alone; an unknown backbone exits 2 with the names on stderr', () => {
-    const run = attnkit('count', 'resnet50', '--attention', JSON.stringify(K3557), '--json');
+    const run = attnkit(['count', 'resnet50', '--attention', JSON.stringify(K3557), '--json']);
     expect(run.status).toBe(0);
     const result = JSON.parse(run.stdout) as CountResult;
     expect(result.parameters).toBe(25_557_112);
     expect(result.insertions.reduce((n, r) => n + r.parameters, 0)).toBe(80);
-    const bad = attnkit('count', 'vgg16', '--json');
+    const bad = attnkit(['count', 'vgg16', '--json']);
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toContain('UNKNOWN_BACKBONE');

@@ -1,8 +1,4 @@
-/**
- * `attnkit export --format tfjs` and `attnkit run` through their command functions (source,
- * no build needed), plus the built CLI in a child process when apps/cli/dist exists.
- */
-import { spawnSync } from 'node:child_process';
+
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +12,7 @@ import { fileSystem } from '@attnkit/tfjs/node';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
+import { attnkit } from './built-cli.js';
 import { exportModel } from '../src/commands/export.js';
 import { runModel } from '../src/commands/run.js';
 
@@ -106,10 +103,9 @@ describe('attnkit run', () => {
   });
 });
 
-const builtCli = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-describe.skipIf(!existsSync(builtCli))('the built CLI', () => {
+describe('the built CLI', () => {
   it('attnkit run --json prints only JSON on stdout', () => {
-    const result = spawnSync(process.execPath, [builtCli, 'run', 'resnet18', '--attention', 'eca', '--width', '8', '--num-classes', '10', '--input-size', '32', '--seed', '3', '--iterations', '1', '--json'], {
+    const result = attnkit(['run', 'resnet18', '--attention', 'eca', '--width', '8', '--num-classes', '10', '--input-size', '32', '--seed', '3', '--iterations', '1', '--json'], {
       encoding: 'utf8',
     });
     expect(result.status, result.stderr).toBe(0);
@@ -120,7 +116,7 @@ describe.skipIf(!existsSync(builtCli))('the built CLI', () => {
   });
 
   it('attnkit export exits 2 with the error on stderr for an unknown backbone', () => {
-    const result = spawnSync(process.execPath, [builtCli, 'export', 'resnet19', '--format', 'tfjs', '-o', join(directory, 'x'), '--json'], { encoding: 'utf8' });
+    const result = attnkit(['export', 'resnet19', '--format', 'tfjs', '-o', join(directory, 'x'), '--json'], { encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('UNKNOWN_BACKBONE');

@@ -1,24 +1,16 @@
-/**
- * `attnkit modules` as a user runs it: the built CLI in a child process.
- * Needs `npx tsup` in packages/{core,eca,se,cbam} and apps/cli first (turbo's `test` depends on
- * `build`).
- */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+
 import '@attnkit/cbam';
 import '@attnkit/eca';
 import '@attnkit/se';
 import { listAttention } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
+import { attnkit } from './built-cli.js';
 import { describeModules } from '../src/commands/modules.js';
 
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const attnkit = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 60_000 });
 
-describe.runIf(existsSync(main))('attnkit modules (built CLI)', () => {
+describe('attnkit modules (built CLI)', () => {
   it('--json prints JSON alone: one object per registered module with id, package, options with defaults, description', () => {
-    const run = attnkit('modules', '--json');
+    const run = attnkit(['modules', '--json']);
     expect(run.status, run.stderr).toBe(0);
     const modules = JSON.parse(run.stdout) as ReturnType<typeof describeModules>;
     expect(modules.map((m) => m.id)).toEqual(listAttention().map((d) => d.id));
@@ -41,7 +33,7 @@ describe.runIf(existsSync(main))('attnkit modules (built CLI)', () => {
   });
 
   it('without --json prints one line per module plus its defaults', () => {
-    const run = attnkit('modules');
+    const run = attnkit(['modules']);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('eca      @attnkit/eca');
     expect(run.stdout).toContain('kernelSize="adaptive" gamma=2 beta=1');
@@ -49,13 +41,9 @@ describe.runIf(existsSync(main))('attnkit modules (built CLI)', () => {
   });
 
   it('an unknown flag exits non-zero with the reason on stderr and nothing on stdout', () => {
-    const run = attnkit('modules', '--bogus');
+    const run = attnkit(['modules', '--bogus']);
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain("unknown option '--bogus'");
     expect(run.stdout).toBe('');
   });
-});
-
-it('the built CLI exists (build with `npx tsup` in packages/core, eca, se, cbam and apps/cli)', () => {
-  expect(existsSync(main)).toBe(true);
 });

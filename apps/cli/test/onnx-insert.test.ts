@@ -1,8 +1,4 @@
-/**
- * `attnkit insert` through its command function (source, no build needed), and the built CLI's
- * stdout and exit code when apps/cli/dist exists.
- */
-import { spawnSync } from 'node:child_process';
+
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +8,7 @@ import '@attnkit/eca';
 import '@attnkit/se';
 import { type AttnkitError, relativeL2 } from '@attnkit/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { attnkit } from './built-cli.js';
 import { insertIntoFile } from '../src/commands/insert.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'attnkit-onnx-'));
@@ -52,14 +49,12 @@ describe('attnkit insert', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  const cli = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-  // Skipped until the built CLI has the insert command (a dist from before it is stale).
-  it.runIf(existsSync(cli) && readFileSync(cli, 'utf8').includes('registerInsertCommand'))('the built CLI: --json report on stdout; a corrupt file exits 2 with the error on stderr', () => {
+  it('the built CLI: --json report on stdout; a corrupt file exits 2 with the error on stderr', () => {
     const out = join(directory, 'cli.onnx');
-    const ok = spawnSync(process.execPath, [cli, 'insert', join(fixtures, 'mobilenet_v2_w025.onnx'), '--attention', 'se', '--at', 'residual', '-o', out, '--json'], { encoding: 'utf8' });
+    const ok = attnkit(['insert', join(fixtures, 'mobilenet_v2_w025.onnx'), '--attention', 'se', '--at', 'residual', '-o', out, '--json'], { encoding: 'utf8' });
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout).report).toHaveLength(17);
-    const bad = spawnSync(process.execPath, [cli, 'insert', join(fixtures, 'resnet18_w8.json'), '--attention', 'eca', '--at', 'residual', '-o', join(directory, 'x.onnx'), '--json'], { encoding: 'utf8' });
+    const bad = attnkit(['insert', join(fixtures, 'resnet18_w8.json'), '--attention', 'eca', '--at', 'residual', '-o', join(directory, 'x.onnx'), '--json'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toMatch(/INVALID_FILE/);

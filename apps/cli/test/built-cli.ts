@@ -1,0 +1,20 @@
+import { type SpawnSyncOptions, type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The built command, as `pnpm exec attnkit` runs it. `pnpm test` builds it before the tests. */
+export const builtCli = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+/** The package directory of a workspace package, e.g. `packages/core/`. */
+export const packageDir = (name: string): string => fileURLToPath(new URL(`../../../packages/${name}/`, import.meta.url));
+
+/** Fails (never skips) when something a test needs has not been built. */
+export function requireBuilt(path: string): void {
+  if (!existsSync(path)) throw new Error(`${path} is missing: run 'pnpm build' first ('pnpm test' does)`);
+}
+
+/** Runs the built CLI with `args` and returns its exit status, stdout and stderr. */
+export function attnkit(args: readonly string[], options: SpawnSyncOptions = {}): SpawnSyncReturns<string> {
+  requireBuilt(builtCli);
+  return spawnSync(process.execPath, [builtCli, ...args], { encoding: 'utf8', timeout: 120_000, ...options }) as SpawnSyncReturns<string>;
+}
