@@ -9,7 +9,7 @@
 import type { AttentionCall, Graph } from '@attnkit/core';
 import { FunctionSink } from './node-sinks.js';
 import type { OnnxFunction } from './onnx-model.js';
-import { translateOp } from './translate-op.js';
+import { type TranslateOptions, translateOp } from './translate-op.js';
 
 export const ATTNKIT_DOMAIN = 'ai.attnkit';
 export const ATTNKIT_DOMAIN_VERSION = 1;
@@ -26,7 +26,7 @@ export function functionBaseName(id: string): string {
 }
 
 /** The body of one attention call as a function (name to be chosen by `AttentionFunctionSet`). */
-export function buildAttentionFunction(graph: Graph, call: AttentionCall, opset: number): OnnxFunction {
+export function buildAttentionFunction(graph: Graph, call: AttentionCall, opset: number, options: TranslateOptions = {}): OnnxFunction {
   const sink = new FunctionSink(opset);
   const names = new Map<number, string>([[call.input, 'X']]);
   const params = callParameters(graph, call);
@@ -35,7 +35,7 @@ export function buildAttentionFunction(graph: Graph, call: AttentionCall, opset:
   for (let i = call.firstNode; i < call.endNode; i++) {
     const node = graph.nodes[i];
     const inputs = node.inputs.map((id) => (id < 0 ? '' : names.get(id)!));
-    names.set(node.output, translateOp(sink, node, inputs, shapeOf, node.output === call.output ? 'Y' : undefined));
+    names.set(node.output, translateOp(sink, node, inputs, shapeOf, node.output === call.output ? 'Y' : undefined, options));
   }
   return {
     name: functionBaseName(call.id),

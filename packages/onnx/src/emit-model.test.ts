@@ -1,7 +1,9 @@
 import '@attnkit/eca';
 import '@attnkit/se';
 import '@attnkit/cbam';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type AttentionSpec,
@@ -147,6 +149,7 @@ describe('emitter options and model layout', () => {
     ['inlineFunctions', { inlineFunctions: true }],
     ['opset 13', { opset: 13 }],
     ['opset 18 (axes as inputs)', { opset: 18 }],
+    ['gateMul broadcast', { gateMul: 'broadcast' }],
   ] as const)('%s runs and matches the reference', async (_name, options) => {
     const model = emitModel(graph, weights, options, network.metadata);
     if ('keepBatchNorm' in options) expect(model.graph.nodes.filter((n) => n.opType === 'BatchNormalization')).toHaveLength(53);
@@ -155,8 +158,51 @@ describe('emitter options and model layout', () => {
       expect(model.graph.nodes.find((n) => n.opType === 'GlobalAveragePool')?.name).toBe('/layer1/layer1.0/eca/GlobalAveragePool');
     }
     if ('opset' in options) expect(model.opsetImports[0]).toEqual({ domain: '', version: options.opset });
+    if ('gateMul' in options) expect(model.functions?.flatMap((f) => f.nodes.map((n) => n.opType)).filter((op) => op === 'Resize' || op === 'MaxPool')).toEqual([]);
     expect(relativeL2(await run('onnxruntime-node', model, input), expected.data)).toBeLessThan(1e-4);
   }, 60_000);
+
+  test('the channel gate is expanded to x\'s shape by default (MaxPool 1x1, Resize nearest, equal-shape Mul)', async () => {
+    const model = emitModel(graph, weights, {}, network.metadata);
+    const body = model.functions!.find((f) => f.name === 'ECA_k3')!.nodes.map((n) => n.opType).filter((op) => op !== 'Constant');
+    expect(body).toEqual(['GlobalAveragePool', 'Reshape', 'Reshape', 'Conv', 'Reshape', 'Sigmoid', 'MaxPool', 'Shape', 'Resize', 'Mul']);
+    const resize = model.functions![0].nodes.find((n) => n.opType === 'Resize')!;
+    expect(Object.fromEntries(resize.attributes.map((a) => [a.name, 'value' in a ? a.value : undefined]))).toEqual({ coordinate_transformation_mode: 'asymmetric', mode: 'nearest', nearest_mode: 'floor' });
+    // Same values as the single broadcasting Mul.
+    const broadcast = emitModel(graph, weights, { gateMul: 'broadcast' }, network.metadata);
+    for (const runtime of runtimes) {
+      const [a, b] = [await run(runtime, model, input), await run(runtime, broadcast, input)];
+      expect(relativeL2(a, b)).toBeLessThan(1e-6);
+    }
+  }, 60_000);
+
+  // onnxruntime's NCHWc transformer (x86 MLAS) keeps the convolutions blocked; with the expanded
+  // gate no full-size tensor leaves the blocked layout: every reorder is a pooled vector or the
+  // network's final one, and no Mul, Add or Relu reads a reordered-out tensor.
+  test.runIf(process.arch === 'x64')('onnxruntime-node keeps ECA, the residual Add and its Relu in the NCHWc layout', async () => {
+    const ort = await import('onnxruntime-node');
+    const dir = mkdtempSync(join(tmpdir(), 'attnkit-nchwc-'));
+    try {
+      const optimized = async (model: OnnxModel) => {
+        const path = join(dir, 'optimized.onnx');
+        const session = await ort.InferenceSession.create(encodeModel(model), { graphOptimizationLevel: 'all', optimizedModelFilePath: path, logSeverityLevel: 3 });
+        await session.release();
+        return decodeModel(new Uint8Array(readFileSync(path))).graph.nodes;
+      };
+      const nodes = await optimized(emitModel(graph, weights, {}, network.metadata));
+      const reorderedOut = new Set(nodes.filter((n) => n.opType === 'ReorderOutput').flatMap((n) => n.outputs));
+      const readers = nodes.filter((n) => n.inputs.some((i) => reorderedOut.has(i))).map((n) => n.opType);
+      expect(nodes.filter((n) => n.opType === 'Upsample' && n.domain === 'com.microsoft.nchwc')).toHaveLength(16);
+      expect(readers.filter((op) => op === 'Mul' || op === 'Add' || op === 'Relu')).toEqual([]);
+      expect(readers.filter((op) => op !== 'Reshape' && op !== 'Flatten')).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test('an unknown gateMul is INVALID_OPTION', () => {
+    expect(() => emitModel(graph, weights, { gateMul: 'nchwc' as 'expanded' })).toThrowError(/gateMul is 'nchwc'; expected 'expanded' \(default\) or 'broadcast'/);
+  });
 
   test.each([12, 22, 17.5])('opset %s is UNSUPPORTED_OPSET', (opset) => {
     expect(() => emitModel(graph, weights, { opset })).toThrowError(/opset .* is not supported: attnkit emits ONNX opsets 13 to 21/);

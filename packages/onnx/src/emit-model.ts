@@ -25,7 +25,7 @@ import { createGraph, createModel, valueInfo } from './model-builders.js';
 import { GraphSink } from './node-sinks.js';
 import type { OnnxModel, OnnxStringEntry } from './onnx-model.js';
 import { tensorFromFloat32 } from './tensor-data.js';
-import { DEFAULT_OPSET, checkOpset, irVersionFor, translateOp } from './translate-op.js';
+import { DEFAULT_OPSET, type TranslateOptions, checkOpset, irVersionFor, translateOp } from './translate-op.js';
 
 export interface EmitOptions {
   /** ONNX opset of the default domain, 13 to 21; 17 by default. */
@@ -34,6 +34,14 @@ export interface EmitOptions {
   keepBatchNorm?: boolean;
   /** Emit attention modules as plain nodes instead of `ai.attnkit` function calls (default false). */
   inlineFunctions?: boolean;
+  /**
+   * How a channel gate x * a ([N, C, 1, 1] over [N, C, H, W]) is written: `'expanded'` (default)
+   * as MaxPool 1x1 + Resize nearest to x's shape + an equal-shape Mul, which keeps onnxruntime's
+   * CPU provider in its blocked NCHWc layout through the gate and the residual Add (ECA on
+   * ResNet-50: no full-tensor reorders); `'broadcast'` as one broadcasting Mul (fewest nodes).
+   * Same values either way.
+   */
+  gateMul?: 'expanded' | 'broadcast';
   /** Name of the graph input; 'input' by default. */
   inputName?: string;
   /** Name of the graph output ('output'; 'output_0', 'output_1', ... when there are several). */
@@ -81,6 +89,11 @@ export function emitModel(graph: Graph, weights: WeightMap, options: EmitOptions
   const sink = new GraphSink(opset, taken);
   const functions = new AttentionFunctionSet();
   const shapeOf = (id: number) => graph.values[id].shape;
+  const gateMul = options.gateMul ?? 'expanded';
+  if (gateMul !== 'expanded' && gateMul !== 'broadcast') {
+    throw new AttnkitError(ErrorCodes.INVALID_OPTION, `gateMul is '${String(gateMul)}'; expected 'expanded' (default) or 'broadcast'`, { path: 'gateMul' });
+  }
+  const lowering: TranslateOptions = { gateMul };
 
   const paramById = new Map(graph.params.map((p) => [p.value, p]));
   const names = new Map<number, string>([[graph.input, inputName]]);
@@ -116,7 +129,7 @@ export function emitModel(graph: Graph, weights: WeightMap, options: EmitOptions
   for (let i = 0; i < graph.nodes.length; i++) {
     const call = calls.get(i);
     if (call !== undefined) {
-      const fn = buildAttentionFunction(graph, call, opset);
+      const fn = buildAttentionFunction(graph, call, opset, lowering);
       const opType = functions.add(fn, call.config);
       sink.scope = call.scope;
       const inputs = [nameOf(call.input), ...callParameters(graph, call).map((p) => nameOf(p.value))];
@@ -135,11 +148,11 @@ export function emitModel(graph: Graph, weights: WeightMap, options: EmitOptions
         sink.initializer(tensorFromFloat32(`${convScope}.folded_weight`, weight.shape, weight.data)),
         sink.initializer(tensorFromFloat32(`${convScope}.folded_bias`, bias.shape, bias.data)),
       ];
-      names.set(fold.batchNorm.output, translateOp(sink, node, inputs, shapeOf, finalName(fold.batchNorm.output)));
+      names.set(fold.batchNorm.output, translateOp(sink, node, inputs, shapeOf, finalName(fold.batchNorm.output), lowering));
       i = graph.nodes.indexOf(fold.batchNorm);
       continue;
     }
-    names.set(node.output, translateOp(sink, node, node.inputs.map(nameOf), shapeOf, finalName(node.output)));
+    names.set(node.output, translateOp(sink, node, node.inputs.map(nameOf), shapeOf, finalName(node.output), lowering));
   }
 
   const attentionSpec = networkMetadata.attention;

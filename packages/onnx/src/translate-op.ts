@@ -22,6 +22,16 @@ export interface NodeSink {
   float32(values: readonly number[], dims: readonly number[]): string;
 }
 
+/** Lowering choices that change the graph, never its values. */
+export interface TranslateOptions {
+  /**
+   * How a channel gate x [N, C, H, W] * a [N, C, 1, 1] is written: `'expanded'` (default) keeps
+   * onnxruntime's CPU provider in its NCHWc layout (see `channelGate`), `'broadcast'` is one
+   * broadcasting `Mul` (fewest nodes).
+   */
+  gateMul?: 'expanded' | 'broadcast';
+}
+
 /** Max int64, as Slice takes for "to the end". */
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
 
@@ -37,7 +47,7 @@ function reduce(sink: NodeSink, opType: 'ReduceMean' | 'ReduceMax' | 'ReduceSum'
  * Translates one IR node. `inputs` are the ONNX names of the node's IR inputs ('' for an absent
  * optional input such as a conv bias); `shapeOf` gives IR shapes by value id.
  */
-export function translateOp(sink: NodeSink, node: GraphNode, inputs: readonly string[], shapeOf: (id: number) => Shape, output?: string): string {
+export function translateOp(sink: NodeSink, node: GraphNode, inputs: readonly string[], shapeOf: (id: number) => Shape, output?: string, options: TranslateOptions = {}): string {
   const [x] = inputs;
   const a = node.attributes;
   switch (node.op) {
@@ -69,7 +79,7 @@ export function translateOp(sink: NodeSink, node: GraphNode, inputs: readonly st
     case 'add':
       return sink.node('Add', [x, inputs[1]], [], output);
     case 'mul':
-      return sink.node('Mul', [x, inputs[1]], [], output);
+      return channelGate(sink, node, inputs, shapeOf, options, output);
     case 'globalAvgPool':
       return sink.node('GlobalAveragePool', [x], [], output);
     case 'globalMaxPool':
@@ -147,6 +157,33 @@ function channelConv(sink: NodeSink, node: GraphNode, inputs: readonly string[],
     z = reduce(sink, 'ReduceSum', sink.node('Mul', [neighbours, taps]), [1]);
   }
   return sink.node('Reshape', [z, sink.int64([0, -1, 1, 1], [4])], [], output);
+}
+
+/**
+ * x [N, C, H, W] * a [N, C, 1, 1], the channel gate of ECA, SE and CBAM. `'expanded'` (default)
+ * spells the broadcast out: `MaxPool` 1x1 (an identity) and `Resize` nearest to x's shape, then a
+ * `Mul` of two equal shapes. onnxruntime's CPU provider keeps convolutions in its blocked NCHWc
+ * layout and converts the 1x1 pool (it reorders the C-long gate in), the nearest `Resize`
+ * (upsample) and an equal-shape `Mul`, so x, the gated output, the residual `Add` and its `Relu`
+ * all stay blocked; a broadcasting `Mul` is never converted and costs a reorder out of the
+ * convolution's output, of the shortcut and back in before the next convolution. Values are
+ * identical (nearest replication with integer scales, and an identity pool). The body does not
+ * depend on H, W (a 1 x 1 x is a copy), so one function still serves every stage. Channel counts
+ * that are not a multiple of 8 (no NCHWc block) keep the plain broadcasting `Mul`.
+ */
+function channelGate(sink: NodeSink, node: GraphNode, inputs: readonly string[], shapeOf: (id: number) => Shape, options: TranslateOptions, output?: string): string {
+  const [x, gate] = inputs;
+  const xs = shapeOf(node.inputs[0]);
+  const gs = shapeOf(node.inputs[1]);
+  const isChannelGate = xs.length === 4 && gs.length === 4 && gs[0] === xs[0] && gs[1] === xs[1] && gs[2] === 1 && gs[3] === 1;
+  if ((options.gateMul ?? 'expanded') === 'broadcast' || !isChannelGate || xs[1] % 8 !== 0) return sink.node('Mul', [x, gate], [], output);
+  const blocked = sink.node('MaxPool', [gate], [attr.ints('kernel_shape', [1, 1])]);
+  const wide = sink.node('Resize', [blocked, '', '', sink.node('Shape', [x])], [
+    attr.string('coordinate_transformation_mode', 'asymmetric'),
+    attr.string('mode', 'nearest'),
+    attr.string('nearest_mode', 'floor'),
+  ]);
+  return sink.node('Mul', [x, wide], [], output);
 }
 
 /** The ONNX opsets the emitter and the inserter can meet. */
