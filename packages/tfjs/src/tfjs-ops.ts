@@ -37,8 +37,11 @@ export function tfjsOps(options: TfjsOpsOptions = {}): Ops<tf.Tensor> {
     add: (a, b) => tf.add(a, b),
     // gate [N, 1, 1, C] (channel) or [N, H, W, 1] (spatial) broadcasts against NHWC x.
     mul: (x, gate) => tf.mul(x, gate),
-    globalAvgPool: (x) => tf.mean(x, [1, 2], true),
-    globalMaxPool: (x) => tf.max(x, [1, 2], true),
+    // Pooling with a window of the whole plane, not tf.mean / tf.max over axes [1, 2]: the wasm
+    // backend reduces innermost axes only and transposes NHWC to NCHW first (a full extra pass,
+    // 5-8x slower than its XNNPACK average / max pooling).
+    globalAvgPool: (x) => tf.avgPool(x as tf.Tensor4D, [x.shape[1]!, x.shape[2]!], 1, 'valid'),
+    globalMaxPool: (x) => tf.maxPool(x as tf.Tensor4D, [x.shape[1]!, x.shape[2]!], 1, 'valid'),
     channelMean: (x) => tf.mean(x, 3, true),
     channelMax: (x) => tf.max(x, 3, true),
     maxPool2d: (x, a: MaxPool2dAttributes) => {
@@ -54,7 +57,8 @@ export function tfjsOps(options: TfjsOpsOptions = {}): Ops<tf.Tensor> {
         throw new AttnkitError(ErrorCodes.SHAPE_MISMATCH, `linear takes [N, F] or [N, F, 1, 1], got [${canonicalShape(x).join(', ')}]`, { shape: canonicalShape(x) });
       }
       const flat = x.rank === 4 ? tf.reshape(x, [n, f]) : x;
-      const y = bias === undefined ? tf.matMul(flat as tf.Tensor2D, weight as tf.Tensor2D) : tf.add(tf.matMul(flat as tf.Tensor2D, weight as tf.Tensor2D), bias);
+      // One kernel for product and bias.
+      const y = tf.fused.matMul({ a: flat as tf.Tensor2D, b: weight as tf.Tensor2D, bias });
       return x.rank === 4 ? tf.reshape(y, [n, 1, 1, (weight.shape as number[])[1]]) : y;
     },
     concatChannels: (xs) => tf.concat([...xs], 3),
@@ -112,25 +116,27 @@ function padForConv(x: tf.Tensor4D, [kh, kw]: Pair, a: Conv2dAttributes): { x: t
 function convValid(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], dilations: [number, number], mode: 'valid' | 'same'): tf.Tensor4D {
   const hasFilterGradient = tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) !== undefined;
   if (hasFilterGradient || dilations[0] !== 1 || dilations[1] !== 1) return tf.conv2d(x, w, strides, mode, 'NHWC', dilations);
-  const input = mode === 'valid' ? x : tf.pad(x, samePadding(w.shape[0], w.shape[1]));
   const [kh, kw] = w.shape;
   const conv = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xIn, wIn, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([xIn, wIn]);
     return {
-      value: tf.conv2d(xIn as tf.Tensor4D, wIn as tf.Tensor4D, strides, 'valid'),
+      // The forward pass is the plain conv ('same' needs no padded copy); only the filter
+      // gradient below pads.
+      value: tf.conv2d(xIn as tf.Tensor4D, wIn as tf.Tensor4D, strides, mode),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const dx = tf.conv2dTranspose(dy as tf.Tensor4D, ws, xs.shape, strides, 'valid');
+        const dx = tf.conv2dTranspose(dy as tf.Tensor4D, ws, xs.shape, strides, mode);
+        const xp = mode === 'valid' ? xs : (tf.pad(xs, samePadding(kh, kw)) as tf.Tensor4D);
         // dW[ky, kx, i, o] = sum_{n, y, x} x[n, y*s + ky, x*s + kx, i] * dy[n, y, x, o]: a conv
         // with the batch as channels, [I, H, W, N] * [H', W', N, O], dilated by the stride.
-        const full = tf.conv2d(tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid', 'NHWC', strides);
+        const full = tf.conv2d(tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid', 'NHWC', strides);
         const dw = tf.transpose(tf.slice(full, [0, 0, 0, 0], [-1, kh, kw, -1]), [1, 2, 0, 3]);
         return [dx, dw];
       },
     };
   });
-  return conv(input, w) as tf.Tensor4D;
+  return conv(x, w) as tf.Tensor4D;
 }
 
 function samePadding(kh: number, kw: number): Array<[number, number]> {
@@ -154,8 +160,10 @@ function batchNormTraining(x: tf.Tensor, p: BatchNormParams<tf.Tensor>, a: Batch
 
 /**
  * z_i = sum_t w[t] * v[i + t - (k-1)/2] along C of v [N, 1, 1, C], with w [k, 1, 1] shared or
- * [k, 1, C] per channel. Written as k shifted slices rather than tf.conv1d: k is small, and
- * it needs no filter-gradient kernel (wasm has none).
+ * [k, 1, C] per channel. A shared kernel is one 2-D convolution of v seen as [N, 1, C, 1] (W = C,
+ * one channel) with a [1, k, 1, 1] filter: 'same' pads exactly (k-1)/2 zeros on both ends at
+ * stride 1 and odd k; circular padding wraps v first. One conv kernel instead of k slices.
+ * Per-channel kernels (ECA-NS) stay k shifted slices, multiplied and summed.
  */
 function channelConv1d(v: tf.Tensor, weight: tf.Tensor, padding: ChannelPadding): tf.Tensor {
   const [n, c, h, w] = canonicalShape(v);
@@ -169,15 +177,21 @@ function channelConv1d(v: tf.Tensor, weight: tf.Tensor, padding: ChannelPadding)
   }
   const half = (k - 1) / 2;
   const flat = tf.reshape(v, [n, c]);
-  let padded: tf.Tensor;
-  if (padding === 'zeros') {
-    padded = tf.pad(flat, [[0, 0], [half, half]]);
-  } else {
+  const wrap = (): tf.Tensor => {
     // Wrap around, as many times as k needs when k > C.
     const copies = Math.ceil(half / c);
-    padded = tf.slice(tf.tile(flat, [1, 2 * copies + 1]), [0, copies * c - half], [n, c + 2 * half]);
+    return tf.slice(tf.tile(flat, [1, 2 * copies + 1]), [0, copies * c - half], [n, c + 2 * half]);
+  };
+  if (out === 1) {
+    const filter = tf.reshape(weight, [1, k, 1, 1]) as tf.Tensor4D;
+    const z =
+      padding === 'zeros' || half === 0
+        ? convValid(tf.reshape(flat, [n, 1, c, 1]) as tf.Tensor4D, filter, [1, 1], [1, 1], half === 0 ? 'valid' : 'same')
+        : convValid(tf.reshape(wrap(), [n, 1, c + 2 * half, 1]) as tf.Tensor4D, filter, [1, 1], [1, 1], 'valid');
+    return tf.reshape(z, [n, 1, 1, c]);
   }
+  const padded = padding === 'zeros' ? tf.pad(flat, [[0, 0], [half, half]]) : wrap();
   const windows = tf.stack(Array.from({ length: k }, (_, t) => tf.slice(padded, [0, t], [n, c])), 2);
-  const taps = out === 1 ? tf.reshape(weight, [k]) : tf.transpose(tf.reshape(weight, [k, c]));
+  const taps = tf.transpose(tf.reshape(weight, [k, c]));
   return tf.reshape(tf.sum(tf.mul(windows, taps), 2), [n, 1, 1, c]);
 }
