@@ -1,8 +1,18 @@
 import '@attnkit/eca';
 import '@attnkit/se';
 import '@attnkit/cbam';
+import * as tf from '@tensorflow/tfjs-core';
 import { Command } from 'commander';
+import { registerBenchCommand } from './commands/bench.js';
+import { registerCountCommand } from './commands/count.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerInsertCommand } from './commands/insert.js';
 import { registerModulesCommand } from './commands/modules.js';
+import { registerRunCommand } from './commands/run.js';
+
+// Production mode: no per-op debug checks, and no "install tfjs-node" banner on stderr (it
+// cannot be installed here; the wasm backend is the fast tfjs path in Node).
+tf.env().set('PROD', true);
 
 const program = new Command('attnkit')
   .description('channel attention (ECA, SE, CBAM) for CNNs on TensorFlow.js and ONNX')
@@ -10,10 +20,10 @@ const program = new Command('attnkit')
 
 // One line per command; each command lives in commands/<name>.ts.
 registerModulesCommand(program);
-(await import('./commands/count.js')).registerCountCommand(program);
-(await import('./commands/bench.js')).registerBenchCommand(program);
-(await import('./commands/export.js')).registerExportCommand(program);
-(await import('./commands/run.js')).registerRunCommand(program);
-(await import('./commands/insert.js')).registerInsertCommand(program);
+registerCountCommand(program);
+registerExportCommand(program);
+registerInsertCommand(program);
+registerRunCommand(program);
+registerBenchCommand(program);
 
 await program.parseAsync(process.argv);
