@@ -1,5 +1,5 @@
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { useBackend } from '@attnkit/tfjs';
 import { fileSystem } from '@attnkit/tfjs/node';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { attnkit } from './built-cli.js';
 import { exportModel } from '../src/commands/export.js';
@@ -94,12 +95,29 @@ describe('attnkit run', () => {
     expect(relativeL2(fromFile.output, fromBackbone.output)).toBeLessThan(1e-4);
   });
 
-  it('refuses unknown backends (listing them) and image inputs', async () => {
+  it('refuses unknown backends, listing them', async () => {
     await expect(runModel('resnet18', { ...small, backend: 'onnx-gpu' })).rejects.toMatchObject({
       code: ErrorCodes.INVALID_OPTION,
       details: { allowed: expect.arrayContaining(['tfjs-cpu', 'tfjs-wasm']) },
     });
-    await expect(runModel('resnet18', { ...small, input: 'cat.png' })).rejects.toMatchObject({ code: ErrorCodes.INVALID_OPTION });
+  });
+
+  it('runs on a PNG image: the same preprocessed input on every backend; a missing or non-PNG file is INVALID_FILE', async () => {
+    const image = new PNG({ width: 48, height: 40 });
+    for (let i = 0; i < image.data.length; i++) image.data[i] = (i * 37) % 256;
+    const path = join(directory, 'picture.png');
+    writeFileSync(path, PNG.sync.write(image));
+    const onTfjs = await runModel('resnet18', { ...small, input: path, backend: 'tfjs-cpu', iterations: '1' });
+    const onOnnx = await runModel('resnet18', { ...small, input: path, backend: 'onnx-node', iterations: '1' });
+    expect(onTfjs.outputShape).toEqual([1, 10]);
+    expect(relativeL2(onOnnx.output, onTfjs.output)).toBeLessThan(1e-4);
+    // A different input than the seeded random one:
+    const random = await runModel('resnet18', { ...small, backend: 'tfjs-cpu', iterations: '1' });
+    expect(relativeL2(random.output, onTfjs.output)).toBeGreaterThan(1e-3);
+    await expect(runModel('resnet18', { ...small, input: join(directory, 'missing.png') })).rejects.toMatchObject({ code: ErrorCodes.INVALID_FILE });
+    const notPng = join(directory, 'not.png');
+    writeFileSync(notPng, 'hello');
+    await expect(runModel('resnet18', { ...small, input: notPng })).rejects.toMatchObject({ code: ErrorCodes.INVALID_FILE });
   });
 });
 

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Command } from 'commander';
 import { isStable, quantile } from '../bench/latency-statistics.js';
+import { imageToInput } from '../image-input.js';
 import { parseInteger, printJson, runCommand } from '../cli-support.js';
 import { type NetworkArguments, buildNetwork, parseInputSize, parseSeed, withNetworkOptions } from '../zoo-network.js';
 
@@ -142,21 +143,14 @@ export async function runModel(targetArgument: string, args: RunArguments): Prom
     throw new AttnkitError(ErrorCodes.INVALID_OPTION, `--backend ${backendName} is not available; backends: ${allowed.join(', ')}`, { path: '--backend', value: backendName, allowed });
   }
   const inputKind = args.input ?? 'random';
-  if (inputKind !== 'random') {
-    // No image decoder is among the installed packages; PNG input waits for one.
-    throw new AttnkitError(ErrorCodes.INVALID_OPTION, `--input ${inputKind}: only 'random' (a seeded U(-1, 1) tensor) is supported; image files are not decoded yet`, {
-      path: '--input',
-      value: inputKind,
-      allowed: ['random'],
-    });
-  }
+  const image = inputKind === 'random' ? undefined : await readInputFile(inputKind);
   const iterations = args.iterations === undefined ? 10 : parseInteger('--iterations', args.iterations);
   const seed = parseSeed(args.seed);
   parseInputSize(args.inputSize);
   const target: Target = /\.(json|onnx)$/.test(targetArgument) ? { kind: 'file', path: targetArgument } : { kind: 'backbone', name: targetArgument };
   const runner = await backend.load(target, args);
   try {
-    const input = randomTensor(runner.inputShape, seed);
+    const input = image === undefined ? randomTensor(runner.inputShape, seed) : imageBatch(image, runner.inputShape, inputKind);
     const first = await runner.run(input);
     const warmup = await warmUp(() => runner.run(input));
     const times: number[] = [];
@@ -176,6 +170,29 @@ export async function runModel(targetArgument: string, args: RunArguments): Prom
   } finally {
     runner.dispose();
   }
+}
+
+async function readInputFile(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    throw new AttnkitError(ErrorCodes.INVALID_FILE, `--input ${path}: cannot read it (${(error as Error).message}); give 'random' or the path of a .png image`, {
+      path: '--input',
+      value: path,
+    });
+  }
+}
+
+/** The image, preprocessed for the model's input shape, repeated over its batch. */
+function imageBatch(png: Uint8Array, shape: readonly number[], source: string): Tensor {
+  const [batch, channels, height, width] = shape;
+  if (channels !== 3) {
+    throw new AttnkitError(ErrorCodes.SHAPE_MISMATCH, `--input ${source}: the model takes ${channels} input channels; an image gives 3 (RGB)`, { shape });
+  }
+  const one = imageToInput(png, height, width, source);
+  const data = new Float32Array(batch * one.data.length);
+  for (let n = 0; n < batch; n++) data.set(one.data, n * one.data.length);
+  return { shape: [...shape], data };
 }
 
 /**
@@ -204,7 +221,7 @@ export function registerRunCommand(program: Command): void {
   )
     .option('--backend <backend>', `runtime: ${Object.keys(BACKENDS).join(', ')}`, 'tfjs-cpu')
     .option('--seed <n>', 'seed of the weights (backbones) and of the random input', '0')
-    .option('--input <input>', "'random' (seeded U(-1, 1))", 'random')
+    .option('--input <input>', "'random' (seeded U(-1, 1)) or a .png image (resized, centre-cropped, ImageNet-normalized)", 'random')
     .option('--iterations <n>', 'timed runs after warm-up (untimed runs until latencies settle)', '10')
     .option('--json', 'print JSON only')
     .action((target: string, options: RunArguments) =>
