@@ -1,6 +1,6 @@
 import { attentionNetwork, createAttention, maxAbsDiff, referenceOps, runReference, tensor, traceNetwork } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
-import { moduleCases, runCase, toTensor } from '../test/golden.js';
+import { moduleCases, runCase, toTensor } from '@attnkit/tools/module-cases';
 import './index.js';
 
 describe('eca, ceca, eca-ns: parameters and kernel sizes', () => {

@@ -1,6 +1,6 @@
 import { attentionNetwork, createAttention, traceNetwork } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
-import { moduleCases, runCase } from '../test/golden.js';
+import { moduleCases, runCase } from '@attnkit/tools/module-cases';
 import './index.js';
 import { reducedChannels } from './squeeze-excite.js';
 

@@ -8,7 +8,7 @@ export interface JsonTensor {
   data: number[];
 }
 
-/** One case of tools/golden/fixtures/modules.json (see tools/golden/README.md). */
+/** One case of fixtures/modules.json (see tools/golden/README.md). */
 export interface ModuleCase {
   name: string;
   id: string;
@@ -20,7 +20,7 @@ export interface ModuleCase {
   attention?: JsonTensor;
 }
 
-const fixture = new URL('../../../tools/golden/fixtures/modules.json', import.meta.url);
+const fixture = new URL('./fixtures/modules.json', import.meta.url);
 let cases: ModuleCase[] | undefined;
 
 /** The PyTorch golden cases for the given registry ids, in file order. */
