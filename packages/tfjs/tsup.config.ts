@@ -1,12 +1,7 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared.js';
 
-export default defineConfig({
+export default packageBuild({
   entry: ['src/index.ts', 'src/file-system-io.ts'],
-  format: ['esm'],
   // Optional backends, loaded by useBackend() only when asked for: never bundled.
   external: ['@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'],
-  dts: { compilerOptions: { composite: false } },
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
 });
