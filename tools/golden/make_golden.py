@@ -1212,7 +1212,9 @@ def resnet50_reference(out_dir):
     """torchvision resnet50 with seeded weights and non-trivial BN statistics (eval mode):
     OUT_DIR/resnet50_torch.onnx (opset 17, constant folding, BN folded by the exporter, input
     'input' [1, 3, 224, 224], output 'logits') and OUT_DIR/resnet50_torch.safetensors (the
-    full state dict, F32, running stats included)."""
+    full state dict, F32, running stats included). tools/onnx-speed.mjs reads both; the bench's
+    committed reference fixtures/onnx/resnet50_torch_graph.onnx is this export with its weights
+    stripped by tools/strip-onnx-weights.mjs (second step, printed below; see README.md)."""
     os.makedirs(out_dir, exist_ok=True)
     torch.manual_seed(50)
     model = torchvision.models.resnet50()
@@ -1242,6 +1244,10 @@ def resnet50_reference(out_dir):
         {"format": "pt", "generator": GENERATOR, "model": "resnet50 (seed 50, random BN statistics)"},
     )
     print("wrote %s and resnet50_torch.safetensors" % onnx_path)
+    print(
+        "weightless graph for the bench: node tools/strip-onnx-weights.mjs %s tools/golden/fixtures/onnx/resnet50_torch_graph.onnx"
+        % onnx_path
+    )
 
 
 # --------------------------------------------------------------------------------------------
