@@ -55,6 +55,9 @@ describe('bench config schema', () => {
     expect(config.inputSizes).toEqual([224]);
     expect(config.batchSizes).toEqual([1]);
     expect(config.models[2].sameNetworkAs).toBe('resnet50');
+    // The torch.onnx.export reference is committed as a weightless graph, filled from our resnet50.
+    expect(config.models[2].unavailable).toBeUndefined();
+    expect(config.models[2].weightsFrom).toEqual({ label: 'resnet50', backbone: 'resnet50', options: {} });
   });
 
   it('adds the plain network as the baseline of every overhead', () => {
@@ -88,6 +91,22 @@ describe('bad bench configs', () => {
     ]);
     const config = parseBenchConfig({ models: [{ path: 'missing/model.onnx', optional: true }], attention: ['none'], backends: ['onnx-node'] });
     expect(config.models[0].unavailable).toMatch(/file not found/);
+  });
+
+  it('refuses weightsFrom that names no zoo model, disagrees with sameNetworkAs, or sits on a zoo entry', () => {
+    const fixture = fileURLToPath(new URL('../../../tools/golden/fixtures/onnx/resnet18_w8.onnx', import.meta.url));
+    const issues = issuesOf({
+      models: [
+        { backbone: 'resnet18', label: 'small', options: { width: 8 }, weightsFrom: 'resnet18' },
+        { path: fixture, weightsFrom: 'resnet19' },
+        { path: fixture, label: 'b', weightsFrom: 'small', sameNetworkAs: 'resnet50' },
+      ],
+      attention: ['none'],
+      backends: ['onnx-node'],
+    });
+    expect(issues.map((i) => i.path)).toEqual(['models[0].weightsFrom', 'models[1].weightsFrom', 'models[2].weightsFrom']);
+    expect(issues[1].message).toMatch(/'resnet19' is neither the label of a zoo model in this config nor a zoo backbone/);
+    expect(issues[2].message).toMatch(/'small' is a resnet18, but sameNetworkAs says resnet50/);
   });
 
   it('refuses a config that is not an object, and required fields that are missing', () => {

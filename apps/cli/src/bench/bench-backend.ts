@@ -36,6 +36,11 @@ export type PreparedModel =
       format: 'onnx' | 'tfjs';
       /** The insertion machinery's placement (`'residual'` or layer / node names). */
       insertAt: string | string[];
+      /**
+       * A weightless graph's source of weights: the zoo model (traced at `inputShape`, with its
+       * seeded weights) whose emitted, BatchNorm-folded initializers fill the file's.
+       */
+      weightsFrom?: { label: string; graph: Graph; weights: ReadonlyMap<string, Tensor> };
     };
 
 export interface PrepareRequest {

@@ -52,6 +52,14 @@ const modelObject = z
       .string()
       .optional()
       .meta({ description: 'a zoo backbone this file is another export of (e.g. a torch.onnx.export of resnet50); the report compares their latencies' }),
+    weightsFrom: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          "for a .onnx file whose initializers were stripped (tools/strip-onnx-weights.mjs): a zoo model (the label of a zoo entry of this config, or a backbone name) whose emitted, BatchNorm-folded weights fill them, matched by node name and input position; the bench checks that both give the same output",
+      }),
     optional: z
       .boolean()
       .default(false)
@@ -132,6 +140,11 @@ export interface BenchModel {
   attention: AttentionEntry[];
   backends: BenchBackendName[];
   sameNetworkAs?: string;
+  /**
+   * A .onnx file whose initializers are filled from a zoo model's emitted weights (same seed):
+   * the zoo entry's label (its weights cache key) and how to build it.
+   */
+  weightsFrom?: { label: string; backbone: string; options: Record<string, unknown> };
   /** Why the model cannot run at all (an optional file that is missing). */
   unavailable?: string;
 }
@@ -222,6 +235,7 @@ export function parseBenchConfig(input: unknown, options: { configPath?: string 
         return;
       }
       if (object.sameNetworkAs !== undefined) issues.push({ path: `${path}.sameNetworkAs`, message: 'only a model file can be another export of a zoo backbone' });
+      if (object.weightsFrom !== undefined) issues.push({ path: `${path}.weightsFrom`, message: 'only a .onnx model file can take its weights from a zoo model' });
       models.push({
         label: object.label ?? object.backbone,
         source: { kind: 'zoo', backbone: object.backbone, options: object.options ?? {} },
@@ -251,12 +265,26 @@ export function parseBenchConfig(input: unknown, options: { configPath?: string 
     }
     const format = file.toLowerCase().endsWith('.onnx') ? 'onnx' : 'tfjs';
     const fileName = file.split(/[\\/]/).pop() as string;
+    let weightsFrom: BenchModel['weightsFrom'];
+    if (object.weightsFrom !== undefined) {
+      weightsFrom = resolveWeightsFrom(object.weightsFrom, rawModels);
+      if (format !== 'onnx') issues.push({ path: `${path}.weightsFrom`, message: 'only a .onnx file can take its weights from a zoo model' });
+      else if (weightsFrom === undefined) {
+        issues.push({
+          path: `${path}.weightsFrom`,
+          message: `'${object.weightsFrom}' is neither the label of a zoo model in this config nor a zoo backbone (${zooBackboneNames.join(', ')})`,
+        });
+      } else if (object.sameNetworkAs !== undefined && object.sameNetworkAs !== weightsFrom.backbone) {
+        issues.push({ path: `${path}.weightsFrom`, message: `'${object.weightsFrom}' is a ${weightsFrom.backbone}, but sameNetworkAs says ${object.sameNetworkAs}` });
+      }
+    }
     models.push({
       label: object.label ?? fileName,
       source: { kind: 'file', path: absolute, format, insertAt: object.insertAt ?? 'residual' },
       attention: withBaseline(modelAttention),
       backends,
-      sameNetworkAs: object.sameNetworkAs,
+      sameNetworkAs: object.sameNetworkAs ?? weightsFrom?.backbone,
+      ...(weightsFrom ? { weightsFrom } : {}),
       unavailable,
     });
   });
@@ -284,6 +312,17 @@ export function parseBenchConfig(input: unknown, options: { configPath?: string 
     reference: parsed.data.reference ?? parsed.data.backends[0],
     source: options.configPath ? resolve(options.configPath) : '(inline)',
   };
+}
+
+/** `weightsFrom`: the label of a zoo entry of the config (with its options), else a bare backbone name. */
+function resolveWeightsFrom(name: string, rawModels: readonly unknown[]): BenchModel['weightsFrom'] {
+  for (const entry of rawModels) {
+    if (entry === null || (typeof entry !== 'string' && typeof entry !== 'object')) continue;
+    const object = (typeof entry === 'string' ? (isUserModelPath(entry) ? { path: entry } : { backbone: entry }) : entry) as Partial<z.output<typeof modelObject>>;
+    if (object.backbone === undefined || !(zooBackboneNames as readonly string[]).includes(object.backbone)) continue;
+    if ((object.label ?? object.backbone) === name) return { label: name, backbone: object.backbone, options: object.options ?? {} };
+  }
+  return (zooBackboneNames as readonly string[]).includes(name) ? { label: name, backbone: name, options: {} } : undefined;
 }
 
 /** Overheads are measured against the plain network, so 'none' is always part of the matrix. */

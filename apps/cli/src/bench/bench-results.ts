@@ -50,6 +50,15 @@ export interface CellResult {
   modelSource: string;
   /** A file model that is another export of a zoo backbone (e.g. torch.onnx.export). */
   sameNetworkAs?: string;
+  /** A weightless .onnx filled from this zoo model's emitted weights (its label). */
+  weightsFrom?: string;
+  /**
+   * For `weightsFrom` cells: the output against the zoo model's plain cell on the same input
+   * (pass: relative L2 < tolerance); null when that cell did not run.
+   */
+  sameNetwork?: { reference: string; relativeL2: number; maxAbs: number; tolerance: number; pass: boolean } | null;
+  /** The group it was prepared and measured (interleaved) in. */
+  group?: string;
   attention: string;
   backend: BenchBackendName;
   variant: BenchVariant;

@@ -107,6 +107,19 @@ export function renderMarkdownReport(results: BenchResults): string {
     .filter((c) => c.agreement !== null && c.agreement.reference !== c.id)
     .map((c) => [c.model, c.attention, cellColumns(c).backend, c.agreement!.reference.split('/')[2], c.agreement!.maxAbs.toExponential(2), c.agreement!.relativeL2.toExponential(2)]);
   out.push(agreementRows.length ? table(['model', 'attention', 'backend', 'reference', 'max abs diff', 'relative L2'], agreementRows) : '(fewer than two backends produced outputs)', '');
+  const sameNetworkCells = results.cells.filter((c) => c.weightsFrom !== undefined);
+  if (sameNetworkCells.length) {
+    out.push(
+      `Weightless graphs filled with a zoo model's weights (\`weightsFrom\`): the same folded initializers our emitter writes for that model with seed ${results.config.seed}, matched by node name and input position; the output must equal our emitted model's on the same input.`,
+      '',
+    );
+    const rows = sameNetworkCells.map((c) => {
+      const check = c.sameNetwork;
+      const verdict = check ? (check.pass ? `same network, same weights (< ${check.tolerance.toExponential(0)})` : `DIFFERENT (>= ${check.tolerance.toExponential(0)})`) : c.status === 'ok' ? 'not compared (no plain cell of that model ran)' : `did not run: ${c.reason ?? c.status}`;
+      return [c.model, cellColumns(c).backend, c.weightsFrom!, check?.reference ?? '-', check ? check.maxAbs.toExponential(2) : '-', check ? check.relativeL2.toExponential(2) : '-', verdict];
+    });
+    out.push(table(['model', 'backend', 'weights from', 'compared with', 'max abs diff', 'relative L2', 'result'], rows), '');
+  }
 
   out.push('## Schedule and memory', '');
   out.push(results.schedule, '');

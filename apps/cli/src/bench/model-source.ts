@@ -48,24 +48,33 @@ export class ModelSource {
   async resolve(model: BenchModel, attention: AttentionEntry, inputShape: readonly number[], seed: number): Promise<{ prepared: PreparedModel; costs?: CellCosts }> {
     if (model.source.kind === 'file') {
       const { path, format, insertAt } = model.source;
-      return { prepared: { kind: 'file', path, format, insertAt } };
+      if (model.weightsFrom === undefined) return { prepared: { kind: 'file', path, format, insertAt } };
+      // The zoo model's plain network with the very weights its own cells get (same cache key).
+      const { label, backbone, options } = model.weightsFrom;
+      const { graph, weights } = await this.build(label, backbone, options, { label: 'none', spec: undefined }, inputShape, seed);
+      return { prepared: { kind: 'file', path, format, insertAt, weightsFrom: { label, graph, weights } } };
     }
+    const { graph, weights } = await this.build(model.label, model.source.backbone, model.source.options, attention, inputShape, seed);
+    return { prepared: { kind: 'graph', graph, weights }, costs: describeCosts(countCosts(graph), graph) };
+  }
+
+  private async build(label: string, backbone: string, backboneOptions: Record<string, unknown>, attention: AttentionEntry, inputShape: readonly number[], seed: number) {
     const zoo = await loadZoo();
     if (zoo.api === undefined) throw new Error(zoo.reason);
-    const options = { ...model.source.options, ...(attention.spec === undefined ? {} : { attention: attention.spec }) };
-    const network = zoo.api.createBackbone(model.source.backbone, options);
+    const options = { ...backboneOptions, ...(attention.spec === undefined ? {} : { attention: attention.spec }) };
+    const network = zoo.api.createBackbone(backbone, options);
     const graph = traceNetwork(network, inputShape);
-    const key = `${model.label}\u0000${attention.label}\u0000${seed}`;
+    const key = `${label}\u0000${attention.label}\u0000${seed}`;
     let weights = this.weights.get(key);
     if (weights === undefined) {
       weights = initializeWeights(graph, seed);
       this.weights.set(key, weights);
     }
-    return { prepared: { kind: 'graph', graph, weights }, costs: describeCosts(countCosts(graph), graph) };
+    return { graph, weights };
   }
 
-  /** Frees the weights of one model once all its groups have run. */
-  release(model: BenchModel): void {
-    for (const key of this.weights.keys()) if (key.startsWith(`${model.label}\u0000`)) this.weights.delete(key);
+  /** Frees the weights cached under one zoo model's label once all groups that use them have run. */
+  release(label: string): void {
+    for (const key of this.weights.keys()) if (key.startsWith(`${label}\u0000`)) this.weights.delete(key);
   }
 }

@@ -84,6 +84,7 @@ function emptyResult(cell: BenchCell): CellResult {
     model: cell.model.label,
     modelSource: source.kind === 'zoo' ? `zoo:${source.backbone}` : `file:${source.path}`,
     ...(cell.model.sameNetworkAs ? { sameNetworkAs: cell.model.sameNetworkAs } : {}),
+    ...(cell.model.weightsFrom ? { weightsFrom: cell.model.weightsFrom.label, sameNetwork: null } : {}),
     attention: cell.attention.label,
     backend: cell.backend,
     variant: cell.variant,
@@ -108,8 +109,10 @@ function emptyResult(cell: BenchCell): CellResult {
  *
  * Cells are prepared per group and measured round-robin inside it, a few runs per cell per turn,
  * so drift (thermal, other processes) hits every cell of a group alike. With schedule 'group' a
- * group is one (model, backend): every ratio the report draws (attention overhead, fast path vs
- * predict) is within one group, and only one model's weights live in one runtime at a time.
+ * group is one (network, backend): a zoo model's cells plus those of files that are another
+ * export of it (`weightsFrom`, or `sameNetworkAs` its backbone), so every ratio the report draws
+ * (attention overhead, fast path vs predict, ours vs torch.onnx.export) is within one group, and
+ * only one network's weights live in one runtime at a time.
  * With 'all', every ONNX cell is one group and each tfjs backend another (tfjs has one current
  * backend per process; switching inside a round would move weights between backends).
  */
@@ -138,7 +141,7 @@ export async function runBenchmark(config: BenchConfig, options: RunBenchmarkOpt
     progress.done += 1;
   }
 
-  const groupKey = (cell: BenchCell) => (config.schedule === 'group' ? `${cell.model.label} on ${cell.backend}` : isTfjs(cell.backend) ? `all ${cell.backend} cells` : 'all ONNX cells');
+  const groupKey = (cell: BenchCell) => (config.schedule === 'group' ? `${networkOf(cell.model, config)} on ${cell.backend}` : isTfjs(cell.backend) ? `all ${cell.backend} cells` : 'all ONNX cells');
   const groups = new Map<string, BenchCell[]>();
   for (const cell of cells) {
     const key = groupKey(cell);
@@ -159,8 +162,12 @@ export async function runBenchmark(config: BenchConfig, options: RunBenchmarkOpt
   const outputs = new Map<string, Float32Array>();
   const results: CellResult[] = [];
   const groupResults: GroupResult[] = [];
-  const remainingGroupsOfModel = new Map<BenchModel, number>();
-  for (const group of groups.values()) for (const model of new Set(group.map((c) => c.model))) remainingGroupsOfModel.set(model, (remainingGroupsOfModel.get(model) ?? 0) + 1);
+  // Cached weights by zoo label: a zoo model's own, also used by files that take `weightsFrom` it.
+  const weightsLabel = (model: BenchModel) => (model.source.kind === 'zoo' ? model.label : model.weightsFrom?.label);
+  const remainingGroupsOfWeights = new Map<string, number>();
+  for (const group of groups.values()) {
+    for (const label of new Set(group.map((c) => weightsLabel(c.model)))) if (label !== undefined) remainingGroupsOfWeights.set(label, (remainingGroupsOfWeights.get(label) ?? 0) + 1);
+  }
 
   for (const [label, groupCells] of groups) {
     const groupStarted = performance.now();
@@ -172,7 +179,7 @@ export async function runBenchmark(config: BenchConfig, options: RunBenchmarkOpt
     const live: LiveCell[] = [];
     for (const cell of groupCells) {
       report('prepare', label, cell.id);
-      const entry: LiveCell = { cell, result: emptyResult(cell), measuredMs: 0 };
+      const entry: LiveCell = { cell, result: { ...emptyResult(cell), group: label }, measuredMs: 0 };
       live.push(entry);
       await prepareCell(entry, config, backends, source, unavailable, inputFor);
       sampleRss();
@@ -238,15 +245,17 @@ export async function runBenchmark(config: BenchConfig, options: RunBenchmarkOpt
       results.push(entry.result);
     }
     groupResults.push({ label, cells: groupCells.length, rssBeforeBytes: rssBefore, rssPeakBytes: rssPeak, seconds: (performance.now() - groupStarted) / 1000 });
-    for (const model of new Set(groupCells.map((c) => c.model))) {
-      const left = (remainingGroupsOfModel.get(model) ?? 1) - 1;
-      remainingGroupsOfModel.set(model, left);
-      if (left === 0) source.release(model);
+    for (const weights of new Set(groupCells.map((c) => weightsLabel(c.model)))) {
+      if (weights === undefined) continue;
+      const left = (remainingGroupsOfWeights.get(weights) ?? 1) - 1;
+      remainingGroupsOfWeights.set(weights, left);
+      if (left === 0) source.release(weights);
     }
   }
 
   addOverheads(results);
   addAgreement(results, outputs, config);
+  addSameNetworkCheck(results, outputs);
   report('done', '');
   const finished = new Date();
   const partial: Omit<BenchResults, 'targets'> = {
@@ -286,7 +295,7 @@ function describeSchedule(config: BenchConfig, groups: number): string {
       : `a time budget of ${config.measure.secondsPerCell} s of timed runs per cell (at least ${config.measure.minIterations}, at most ${config.measure.maxIterations} runs)`;
   const grouping =
     config.schedule === 'group'
-      ? `${groups} groups, one per (model, backend): a group's cells are prepared together, measured round-robin and disposed before the next group is prepared, so at most one model's attention variants are resident in one runtime at a time (ResNet-50 weights are ~100 MB per variant and backend). Overheads and fast-path/predict ratios compare cells of the same group, measured interleaved`
+      ? `${groups} groups, one per (network, backend), a file that is another export of a zoo network (a torch.onnx.export) in that network's group: a group's cells are prepared together, measured round-robin and disposed before the next group is prepared, so at most one network's variants are resident in one runtime at a time (ResNet-50 weights are ~100 MB per variant and backend). Overheads, fast-path/predict ratios and ours vs torch.onnx.export compare cells of the same group, measured interleaved`
       : `${groups} groups: all ONNX cells together, and each tfjs backend apart (tfjs has one current backend per process), every cell of a group resident at once`;
   return `${grouping}; ${config.measure.iterationsPerRound} runs per cell per round-robin turn; warm-up per cell until the last ${config.warmup.window} latencies are within ${(config.warmup.stableWithin * 100).toFixed(0)}% of their median (at least ${config.warmup.minIterations}, at most ${config.warmup.maxIterations} runs or ${config.warmup.maxSeconds} s); ${budget}`;
 }
@@ -366,6 +375,44 @@ function addOverheads(results: CellResult[]): void {
     if (baseline?.status !== 'ok' || baseline.samplesMs.length === 0) continue;
     const { ratio, low, high } = medianRatio(cell.samplesMs, baseline.samplesMs);
     cell.overhead = { baseline: baseline.id, ratio, percent: (ratio - 1) * 100, ci95Percent: [(low - 1) * 100, (high - 1) * 100] };
+  }
+}
+
+/**
+ * The zoo network a model belongs to, for grouping: a file filled from a zoo model's weights, or
+ * another export of a zoo backbone that the config lists, joins that model's groups.
+ */
+export function networkOf(model: BenchModel, config: Pick<BenchConfig, 'models'>): string {
+  if (model.weightsFrom !== undefined) return model.weightsFrom.label;
+  if (model.sameNetworkAs !== undefined) {
+    const zoo = config.models.find((m) => m.source.kind === 'zoo' && m.source.backbone === model.sameNetworkAs && Object.keys(m.source.options).length === 0);
+    if (zoo !== undefined) return zoo.label;
+  }
+  return model.label;
+}
+
+/** Relative L2 difference below which a filled weightless graph counts as the same function. */
+export const sameNetworkTolerance = 1e-5;
+
+/**
+ * A file filled from a zoo model's weights (`weightsFrom`) must compute what our emitted model
+ * computes: its output against the zoo model's plain cell at the same size and batch, on the
+ * same backend when that ran (the same input: randomTensor(shape, seed)).
+ */
+function addSameNetworkCheck(results: CellResult[], outputs: Map<string, Float32Array>): void {
+  for (const cell of results) {
+    if (cell.weightsFrom === undefined) continue;
+    const output = outputs.get(cell.id);
+    if (output === undefined) continue;
+    const candidates = results.filter(
+      (c) => c.model === cell.weightsFrom && c.modelSource.startsWith('zoo:') && c.attention === 'none' && c.variant !== 'predict' && c.inputSize === cell.inputSize && c.batchSize === cell.batchSize && outputs.has(c.id),
+    );
+    const reference = candidates.find((c) => c.backend === cell.backend) ?? candidates[0];
+    if (reference === undefined) continue;
+    const expected = outputs.get(reference.id)!;
+    if (expected.length !== output.length) continue;
+    const rel = relativeL2(output, expected);
+    cell.sameNetwork = { reference: reference.id, relativeL2: rel, maxAbs: maxAbsDiff(output, expected), tolerance: sameNetworkTolerance, pass: rel < sameNetworkTolerance };
   }
 }
 

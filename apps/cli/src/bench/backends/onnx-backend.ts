@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { Tensor } from '@attnkit/core';
+import { AttnkitError, ErrorCodes, type Tensor } from '@attnkit/core';
+import type { OnnxModel } from '@attnkit/onnx';
 import { type BenchBackend, NotAvailableError, type PrepareRequest, type PreparedRunner } from '../bench-backend.js';
+import { fillInitializers, isWeightless } from '../weightless-graph.js';
 import {
   type OnnxApi,
   type OnnxEmitter,
@@ -78,7 +80,22 @@ async function modelBytes(api: OnnxApi, request: PrepareRequest): Promise<Uint8A
     return toBytes(api, await emit(model.graph, model.weights));
   }
   if (model.format !== 'onnx') throw new NotAvailableError(`a ${model.format} model file does not run on ONNX backends`);
-  const bytes = new Uint8Array(await readFile(model.path));
+  let bytes: Uint8Array = new Uint8Array(await readFile(model.path));
+  const decoded = api.decodeModel(bytes) as OnnxModel;
+  if (model.weightsFrom !== undefined) {
+    // Fill the file's initializers from the emitted zoo model: the same folded weights (and the
+    // same emitter call) as that model's own cells.
+    const emit = findExport<OnnxEmitter>(api, onnxEmitterNames);
+    if (emit === undefined) throw new NotAvailableError(`@attnkit/onnx has no emitter from core's graph IR yet (looked for ${onnxEmitterNames.join(', ')})`);
+    const ours = toModel(api, await emit(model.weightsFrom.graph, model.weightsFrom.weights));
+    const fileName = model.path.split(/[\\/]/).pop();
+    bytes = api.encodeModel(fillInitializers(decoded, ours, { target: fileName ?? model.path, source: `the emitted ${model.weightsFrom.label}` }).model);
+  } else if (isWeightless(decoded)) {
+    throw new AttnkitError(
+      ErrorCodes.WEIGHTS_MISMATCH,
+      `${model.path} is a weightless graph (its initializers were stripped); give the config entry "weightsFrom": "<a zoo model>" to fill them with that model's emitted weights`,
+    );
+  }
   if (request.attention === undefined) return bytes;
   const insert = findExport<OnnxInserter>(api, onnxInserterNames);
   if (insert === undefined) throw new NotAvailableError(`@attnkit/onnx has no insertion into .onnx models yet (looked for ${onnxInserterNames.join(', ')})`);
@@ -86,6 +103,14 @@ async function modelBytes(api: OnnxApi, request: PrepareRequest): Promise<Uint8A
   const result = await insert(bytes, { attention: request.attention, at: after, seed: request.seed });
   const inserted = result !== null && typeof result === 'object' && 'model' in result ? (result as { model: unknown }).model : result;
   return toBytes(api, inserted);
+}
+
+/** The plain model object of what an emitter gave. */
+function toModel(api: OnnxApi, emitted: unknown): OnnxModel {
+  if (emitted instanceof Uint8Array) return api.decodeModel(emitted) as OnnxModel;
+  if (emitted !== null && typeof emitted === 'object' && 'bytes' in emitted && (emitted as { bytes: unknown }).bytes instanceof Uint8Array) return api.decodeModel((emitted as { bytes: Uint8Array }).bytes) as OnnxModel;
+  if (emitted !== null && typeof emitted === 'object' && 'model' in emitted) return (emitted as { model: OnnxModel }).model;
+  return emitted as OnnxModel;
 }
 
 /** Emitters may give bytes or the package's plain model object. */
