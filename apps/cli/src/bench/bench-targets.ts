@@ -55,6 +55,7 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetR
         notes.push(`NOT the same function: rel L2 ${check.relativeL2.toExponential(2)} >= ${check.tolerance.toExponential(0)} against ${check.reference}, so the ratio is not judged`);
         target.pass = null;
       }
+      if (low <= torchExportLimit && high > torchExportLimit) notes.push('inconclusive: the 95% interval spans the threshold');
       target.note = notes.join('; ');
     }
     targets.push(target);
