@@ -17,6 +17,10 @@ const zooCases = [
   { name: 'resnet50 width 8 + se', backbone: 'resnet50', options: { width: 8, numClasses: 10, attention: 'se' } },
   { name: 'resnet18 width 8 + cbam', backbone: 'resnet18', options: { width: 8, numClasses: 10, attention: { type: 'cbam', reductionRatio: 4 } } },
   { name: 'mobilenet_v2 0.25 + eca', backbone: 'mobilenet_v2', options: { widthMultiplier: 0.25, numClasses: 10, attention: { type: 'eca', kernelSize: 3 } } },
+  // The fused ECA / SE sequences with k = 1 and without biases; CECA through its definition.
+  { name: 'mobilenet_v2 0.25 + eca k1', backbone: 'mobilenet_v2', options: { widthMultiplier: 0.25, numClasses: 10, attention: { type: 'eca', kernelSize: 1 } } },
+  { name: 'resnet18 width 8 + se without bias', backbone: 'resnet18', options: { width: 8, numClasses: 10, attention: { type: 'se', reductionRatio: 4, bias: false } } },
+  { name: 'resnet18 width 8 + ceca', backbone: 'resnet18', options: { width: 8, numClasses: 10, attention: 'ceca' } },
 ];
 
 function zooModel(backbone: string, options: object, size = 32): tfl.LayersModel {
