@@ -18,7 +18,7 @@ import type { BenchResults } from '../src/bench/bench-results.js';
 import { evaluateTargets } from '../src/bench/bench-targets.js';
 import { runBenchmark } from '../src/bench/run-benchmark.js';
 import { STRIPPED_INITIALIZERS_KEY, fillInitializers, isWeightless } from '../src/bench/weightless-graph.js';
-import { packageDir, requireBuilt } from './built-cli.js';
+import { packageDir, requireBuilt } from './test-support.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const torchExport = join(root, 'tools/golden/fixtures/onnx/resnet18_w8.onnx');

@@ -4,7 +4,7 @@ import '@attnkit/eca';
 import '@attnkit/se';
 import { isAttnkitError } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
-import { attnkit } from './built-cli.js';
+import { attnkit } from './test-support.js';
 import { type CountResult, countBackbone, formatCount } from '../src/commands/count.js';
 
 const K3557 = { type: 'eca', kernelSize: [3, 5, 5, 7] };

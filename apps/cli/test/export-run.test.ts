@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attnkit } from './built-cli.js';
+import { attnkit } from './test-support.js';
 import { exportModel } from '../src/commands/export.js';
 import { runModel } from '../src/commands/run.js';
 

@@ -4,7 +4,7 @@ import '@attnkit/eca';
 import '@attnkit/se';
 import { listAttention } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
-import { attnkit } from './built-cli.js';
+import { attnkit } from './test-support.js';
 import { describeModules } from '../src/commands/modules.js';
 
 

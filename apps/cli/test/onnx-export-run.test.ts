@@ -9,9 +9,10 @@ import { fileURLToPath } from 'node:url';
 import '@attnkit/cbam';
 import '@attnkit/eca';
 import '@attnkit/se';
-import { type AttnkitError, maxAbsDiff, relativeL2 } from '@attnkit/core';
+import { maxAbsDiff, relativeL2 } from '@attnkit/core';
 import { decodeModel } from '@attnkit/onnx';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rejection } from './test-support.js';
 import { exportModel } from '../src/commands/export.js';
 import { runModel } from '../src/commands/run.js';
 
@@ -19,15 +20,6 @@ const directory = mkdtempSync(join(tmpdir(), 'attnkit-onnx-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 const fixtures = fileURLToPath(new URL('../../../tools/golden/fixtures/onnx/', import.meta.url));
 const small = { attention: 'eca', width: '8', numClasses: '10', inputSize: '32', seed: '3' };
-
-async function rejection(promise: Promise<unknown>): Promise<AttnkitError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AttnkitError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('attnkit export --format onnx', () => {
   it('writes one .onnx with ECA functions, folded BN and the build in metadata_props', async () => {

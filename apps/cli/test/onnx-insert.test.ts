@@ -6,23 +6,14 @@ import { fileURLToPath } from 'node:url';
 import '@attnkit/cbam';
 import '@attnkit/eca';
 import '@attnkit/se';
-import { type AttnkitError, relativeL2 } from '@attnkit/core';
+import { relativeL2 } from '@attnkit/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attnkit } from './built-cli.js';
+import { attnkit, rejection } from './test-support.js';
 import { insertIntoFile } from '../src/commands/insert.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'attnkit-onnx-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 const fixtures = fileURLToPath(new URL('../../../tools/golden/fixtures/onnx/', import.meta.url));
-
-async function rejection(promise: Promise<unknown>): Promise<AttnkitError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AttnkitError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('attnkit insert', () => {
   it('inserts ECA with the fixture weights and reproduces the PyTorch logits', async () => {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { packageDir, requireBuilt } from './built-cli.js';
+import { packageDir, requireBuilt } from './test-support.js';
 
 const cli = fileURLToPath(new URL('..', import.meta.url));
 

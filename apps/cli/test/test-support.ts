@@ -1,3 +1,4 @@
+import type { AttnkitError } from '@attnkit/core';
 import { type SpawnSyncOptions, type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,4 +18,14 @@ export function requireBuilt(path: string): void {
 export function attnkit(args: readonly string[], options: SpawnSyncOptions = {}): SpawnSyncReturns<string> {
   requireBuilt(builtCli);
   return spawnSync(process.execPath, [builtCli, ...args], { encoding: 'utf8', timeout: 120_000, ...options }) as SpawnSyncReturns<string>;
+}
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<AttnkitError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as AttnkitError;
+  }
+  throw new Error('expected a rejection');
 }
