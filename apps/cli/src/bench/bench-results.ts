@@ -74,8 +74,10 @@ export interface CellResult {
   latencyMs: LatencySummary | null;
   /** Every timed run, in order, so any statistic can be recomputed. */
   samplesMs: number[];
+  /** The round-robin turn of each timed run: runs of two cells in one turn are paired. */
+  samplesRound: number[];
   /** Against the plain network on the same backend, variant, size and batch. */
-  overhead: { baseline: string; ratio: number; percent: number; ci95Percent: [number, number] } | null;
+  overhead: { baseline: string; ratio: number; percent: number; ci95Percent: [number, number]; pairedRounds: number } | null;
   /** Against the reference backend's output for the same model, attention and input. */
   agreement: { reference: string; maxAbs: number; relativeL2: number; outputSize: number } | null;
   memory: { groupPeakRssBytes: number; tfjs: { tensors: number; bytes: number } | null } | null;

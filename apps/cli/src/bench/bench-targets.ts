@@ -1,5 +1,5 @@
 import type { BenchResults, CellResult, TargetResult } from './bench-results.js';
-import { medianRatio } from './latency-statistics.js';
+import { pairedRatio } from './latency-statistics.js';
 
 /** The issue's performance targets, judged on what this run measured, pass or fail as it is. */
 export const ecaOverheadLimits: Record<string, number> = { 'onnx-node': 1.5, 'onnx-wasm': 1.5, 'tfjs-wasm': 3 };
@@ -39,12 +39,12 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetR
     if (!ok(ours)) target.note = missing(ours, 'the emitted ResNet-50 on onnx-node');
     else if (!ok(torch)) target.note = missing(torch, 'a torch.onnx.export of ResNet-50 (a model file with "sameNetworkAs": "resnet50") on onnx-node');
     else {
-      const { ratio, low, high } = medianRatio(ours.samplesMs, torch.samplesMs);
+      const { ratio, low, high, pairedRounds } = pairedRatio(ours, torch);
       const spread = (c: CellResult) => `n ${c.latencyMs!.samples}, IQR ${(c.latencyMs!.relativeSpread * 100).toFixed(1)}%`;
       target.measured = `${ratio.toFixed(3)}x [95% CI ${low.toFixed(3)}, ${high.toFixed(3)}] (${ours.latencyMs!.median.toFixed(1)} ms, ${spread(ours)} vs ${torch.latencyMs!.median.toFixed(1)} ms, ${spread(torch)})`;
       target.pass = ratio <= torchExportLimit;
       const together = ours.group !== undefined && ours.group === torch.group;
-      const notes = [together ? `ratio of medians, interleaved in one group (${ours.group})` : 'ratio of medians; the two models were measured in different groups (not interleaved with each other)'];
+      const notes = [together ? `${pairing(pairedRounds)}, interleaved in one group (${ours.group})` : `${pairing(pairedRounds)}; the two models were measured in different groups (not interleaved with each other)`];
       const check = torch.sameNetwork;
       if (torch.weightsFrom === undefined) notes.push('the export has its own weights (latency does not depend on them, but the outputs were not compared)');
       else if (check === undefined || check === null) {
@@ -101,11 +101,11 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetR
       if (!ok(eca)) target.note = missing(eca, `${model} + eca on ${backend}`);
       else if (eca.overhead === null) target.note = missing(plain(model, backend, variant), `plain ${model} on ${backend}`);
       else {
-        const { percent, ci95Percent } = eca.overhead;
+        const { percent, ci95Percent, pairedRounds } = eca.overhead;
         target.measured = `${signed(percent)}% (95% CI ${signed(ci95Percent[0])}% .. ${signed(ci95Percent[1])}%)`;
         target.pass = percent <= limit;
         const straddles = ci95Percent[0] <= limit && ci95Percent[1] > limit;
-        target.note = `ratio of medians, interleaved in one group; CI by bootstrap${straddles ? '; inconclusive: the 95% interval spans the threshold' : ''}`;
+        target.note = `${pairing(pairedRounds)}, interleaved in one group; CI by bootstrap${straddles ? '; inconclusive: the 95% interval spans the threshold' : ''}`;
       }
       targets.push(target);
     }
@@ -126,14 +126,20 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetR
     if (!ok(fast)) target.note = missing(fast, `${model} on tfjs-wasm (fast path)`);
     else if (!ok(predict)) target.note = missing(predict, `${model} on tfjs-wasm (predict)`);
     else {
-      const speedup = predict.latencyMs!.median / fast.latencyMs!.median;
-      target.measured = `${speedup.toFixed(2)}x (${predict.latencyMs!.median.toFixed(1)} ms vs ${fast.latencyMs!.median.toFixed(1)} ms)`;
+      const { ratio: speedup, low, high, pairedRounds } = pairedRatio(predict, fast);
+      target.measured = `${speedup.toFixed(2)}x [95% CI ${low.toFixed(2)}, ${high.toFixed(2)}] (${predict.latencyMs!.median.toFixed(1)} ms vs ${fast.latencyMs!.median.toFixed(1)} ms)`;
       target.pass = speedup >= fastPathSpeedup;
-      target.note = 'ratio of medians, interleaved in one group';
+      const straddles = low < fastPathSpeedup && high >= fastPathSpeedup;
+      target.note = `${pairing(pairedRounds)}, interleaved in one group${straddles ? '; inconclusive: the 95% interval spans the threshold' : ''}`;
     }
     targets.push(target);
   }
   return targets;
+}
+
+/** How a ratio was estimated (see pairedRatio). */
+function pairing(pairedRounds: number): string {
+  return pairedRounds > 0 ? `median of ${pairedRounds} per-turn ratios (paired)` : 'ratio of medians (too few shared turns to pair)';
 }
 
 export function signed(value: number, digits = 1): string {

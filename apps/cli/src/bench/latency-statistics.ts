@@ -54,6 +54,41 @@ export function medianRatio(a: readonly number[], b: readonly number[], resample
   return { ratio, low: quantile(ratios, 0.025), high: quantile(ratios, 0.975) };
 }
 
+/** Timed runs of one cell with the round-robin turn each belongs to. */
+export interface RoundSamples {
+  samplesMs: readonly number[];
+  samplesRound: readonly number[];
+}
+
+/**
+ * The latency ratio a / b as the median of per-turn ratios: within one round-robin turn both
+ * cells ran back to back, so slow drift of the machine (other processes, clock changes) cancels
+ * out of each ratio. The 95% interval resamples the turns. With fewer than 5 shared turns it
+ * falls back to the ratio of medians (`pairedRounds` 0).
+ */
+export function pairedRatio(a: RoundSamples, b: RoundSamples, resamples = 400): { ratio: number; low: number; high: number; pairedRounds: number } {
+  const perTurn = (cell: RoundSamples) => {
+    const sums = new Map<number, { sum: number; n: number }>();
+    cell.samplesMs.forEach((ms, i) => {
+      const entry = sums.get(cell.samplesRound[i]) ?? { sum: 0, n: 0 };
+      entry.sum += ms;
+      entry.n += 1;
+      sums.set(cell.samplesRound[i], entry);
+    });
+    return new Map([...sums].map(([turn, { sum, n }]) => [turn, sum / n]));
+  };
+  const turnsA = perTurn(a);
+  const turnsB = perTurn(b);
+  const ratios = [...turnsA].filter(([turn]) => turnsB.has(turn)).map(([turn, ms]) => ms / turnsB.get(turn)!);
+  if (ratios.length < 5) return { ...medianRatio(a.samplesMs, b.samplesMs, resamples), pairedRounds: 0 };
+  const median = (values: readonly number[]) => quantile([...values].sort((x, y) => x - y), 0.5);
+  const random = createRandom(1, 'bootstrap');
+  const resampled: number[] = [];
+  for (let i = 0; i < resamples; i++) resampled.push(median(Array.from({ length: ratios.length }, () => ratios[Math.floor(random.uniform() * ratios.length)])));
+  resampled.sort((x, y) => x - y);
+  return { ratio: median(ratios), low: quantile(resampled, 0.025), high: quantile(resampled, 0.975), pairedRounds: ratios.length };
+}
+
 /**
  * Warm-up is over when the last `window` latencies lie within `stableWithin` (relative) of their
  * median: onnxruntime-web compiles in the background and tfjs uploads and caches on first

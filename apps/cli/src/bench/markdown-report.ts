@@ -35,7 +35,7 @@ export function renderMarkdownReport(results: BenchResults): string {
   out.push('## Overhead beside the paper', '');
   out.push(
     `The paper reports inference throughput of ResNet-50 on ${paperThroughput.hardware} (plain ${paperThroughput.framesPerSecond.none} FPS): ` +
-      'ECA costs 2.7% of it, SE 12.7%, CBAM 34.6%. Ours is the ratio of median latencies on one CPU backend at batch 1, shown both as added latency ' +
+      'ECA costs 2.7% of it, SE 12.7%, CBAM 34.6%. Ours is the latency ratio on one CPU backend at batch 1 (median of per-turn ratios of runs made back to back), shown both as added latency ' +
       'and as the paper\'s measure, the share of throughput lost (1 - 1/ratio).',
     '',
   );

@@ -5,7 +5,7 @@ import type { BackendStatus, BenchResults, CellResult, GroupResult } from './ben
 import { evaluateTargets } from './bench-targets.js';
 import { createBackendTable } from './backends/backend-table.js';
 import { describeEnvironment } from './environment.js';
-import { isStable, medianRatio, summarizeLatencies } from './latency-statistics.js';
+import { isStable, pairedRatio, summarizeLatencies } from './latency-statistics.js';
 import { type MachineLimit, measureMachineLimit } from './machine-limit.js';
 import { ModelSource } from './model-source.js';
 
@@ -97,6 +97,7 @@ function emptyResult(cell: BenchCell): CellResult {
     warmup: null,
     latencyMs: null,
     samplesMs: [],
+    samplesRound: [],
     overhead: null,
     agreement: null,
     memory: null,
@@ -211,7 +212,7 @@ export async function runBenchmark(config: BenchConfig, options: RunBenchmarkOpt
     };
     let pending = active.filter((e) => !budgetDone(e));
     const doneBefore = progress.done;
-    while (pending.length > 0) {
+    for (let turn = 0; pending.length > 0; turn++) {
       for (const entry of pending) {
         report('measure', label, entry.cell.id);
         try {
@@ -221,6 +222,7 @@ export async function runBenchmark(config: BenchConfig, options: RunBenchmarkOpt
             await entry.runner!.run(entry.input!);
             const elapsed = performance.now() - t0;
             entry.result.samplesMs.push(elapsed);
+            entry.result.samplesRound.push(turn);
             entry.measuredMs += elapsed;
           }
         } catch (error) {
@@ -373,8 +375,8 @@ function addOverheads(results: CellResult[]): void {
     if (cell.attention === 'none' || cell.status !== 'ok') continue;
     const baseline = byKey.get(key(cell, 'none'));
     if (baseline?.status !== 'ok' || baseline.samplesMs.length === 0) continue;
-    const { ratio, low, high } = medianRatio(cell.samplesMs, baseline.samplesMs);
-    cell.overhead = { baseline: baseline.id, ratio, percent: (ratio - 1) * 100, ci95Percent: [(low - 1) * 100, (high - 1) * 100] };
+    const { ratio, low, high, pairedRounds } = pairedRatio(cell, baseline);
+    cell.overhead = { baseline: baseline.id, ratio, percent: (ratio - 1) * 100, ci95Percent: [(low - 1) * 100, (high - 1) * 100], pairedRounds };
   }
 }
 
