@@ -1,5 +1,7 @@
 import type { AttentionSpec, Graph, Tensor } from '@attnkit/core';
 import type { BenchBackendName } from './bench-config.js';
+import type { InsertionRecord } from './file-costs.js';
+import type { CellCosts } from './model-source.js';
 
 /**
  * The one interface between the bench engine and a runtime. A backend prepares one cell
@@ -70,9 +72,21 @@ export interface PreparedRunner {
   readonly info: RunnerInfo;
   /** tfjs only: live tensors and bytes, as tf.memory() reports them. */
   memory?(): { tensors: number; bytes: number };
+  /**
+   * Model files: the counts read from the model as it was built (file-costs.ts) and what the
+   * package's insertion put where; `costs` null with `reason` when the file cannot be counted.
+   */
+  readonly counted?: FileCounts;
   /** Called before each round-robin turn, untimed (tfjs: make this runner's backend current). */
   activate?(): Promise<void>;
   dispose(): Promise<void>;
+}
+
+export interface FileCounts {
+  costs: CellCosts | null;
+  /** The insertion report, one entry per inserted module; [] for the plain file. */
+  insertions: InsertionRecord[];
+  reason?: string;
 }
 
 export function errorMessage(error: unknown): string {

@@ -3,6 +3,7 @@ import type { BenchVariant, RunnerInfo } from './bench-backend.js';
 import type { BenchEnvironment } from './environment.js';
 import type { LatencySummary } from './latency-statistics.js';
 import type { MachineLimit } from './machine-limit.js';
+import type { InsertionRecord } from './file-costs.js';
 import type { CellCosts } from './model-source.js';
 
 /** What `results.json` holds; the table, the report and the charts read only this. */
@@ -67,8 +68,15 @@ export interface CellResult {
   inputShape: number[];
   status: 'ok' | 'unavailable' | 'failed';
   reason?: string;
-  /** Exact counts from the traced graph; null for model files. */
+  /**
+   * Exact counts: of the traced graph for zoo models; of the model itself (plus the inserted
+   * modules) for model files, counted when a backend loads the file (`costs.source` says which).
+   */
   costs: CellCosts | null;
+  /** Model files: why `costs` is null, when it is. */
+  costsNote?: string;
+  /** Model files with attention: the package's insertion report, one entry per inserted module. */
+  insertions?: InsertionRecord[];
   prepareSeconds: number | null;
   warmup: { iterations: number; stable: boolean; seconds: number; latenciesMs: number[] } | null;
   latencyMs: LatencySummary | null;

@@ -58,7 +58,12 @@ export function renderMarkdownReport(results: BenchResults): string {
   out.push(
     'Exact counts from the traced graph (core `countCosts`): parameters in the PyTorch convention (BatchNorm running statistics are buffers), ' +
       'MACs of Conv2d, Linear and the channel conv, and thop-style FLOPs (conv/linear MACs + bias, 4 per BatchNorm element, 1 per ReLU element, ' +
-      'H*W+1 per average-pooled output, kernel size per max-pooled output). Binary units as the paper prints them: parameters / 1024^2, FLOPs / 1024^3.',
+      'H*W+1 per average-pooled output, kernel size per max-pooled output). Binary units as the paper prints them: parameters / 1024^2, FLOPs / 1024^3. ' +
+      'Model files are counted from the model itself (column "counted from"): an `.onnx` file\'s parameters are its float initializers\' elements (an export has BatchNorm folded: ' +
+      'a conv bias per folded BatchNorm instead of its weight and bias, so a ResNet counts the sum of its BatchNorm channels fewer than PyTorch), a tfjs model\'s its trainable weights ' +
+      '(BatchNorm moving statistics are buffers); MACs of Conv / Gemm / MatMul nodes (shapes by @attnkit/onnx `inferShapes`) or Conv2D / DepthwiseConv2D / Dense layers at the cell\'s input; ' +
+      'FLOPs thop-style per node or layer call (every ReLU counted, BatchNorm folded in an .onnx), so they are not the paper\'s thop of the PyTorch module; ' +
+      'inserted modules are counted by core, each traced alone at its insertion point\'s shape.',
     '',
   );
   const costRows: string[][] = [];
@@ -71,6 +76,7 @@ export function renderMarkdownReport(results: BenchResults): string {
     const paper = backbone && c.inputSize === 224 && c.batchSize === 1 ? paperModels[backbone]?.[c.attention] : undefined;
     costRows.push([
       c.model,
+      c.costs.source,
       c.attention,
       `${c.batchSize}x${c.inputSize}`,
       c.costs.parameters.toLocaleString('en-US'),
@@ -85,10 +91,39 @@ export function renderMarkdownReport(results: BenchResults): string {
   }
   out.push(
     costRows.length
-      ? table(['model', 'module', 'input', 'parameters', 'params (bin)', 'paper params', 'MACs', 'FLOPs (bin)', 'paper FLOPs', 'paper top-1', 'ECA k'], costRows)
+      ? table(['model', 'counted from', 'module', 'input', 'parameters', 'params (bin)', 'paper params', 'MACs', 'FLOPs (bin)', 'paper FLOPs', 'paper top-1', 'ECA k'], costRows)
       : '(no counted models)',
     '',
   );
+
+  const uncounted = [...new Map(results.cells.filter((c) => c.costs === null && c.costsNote).map((c) => [`${c.model}|${c.attention}`, c])).values()];
+  if (uncounted.length) out.push('Not counted:', '', ...uncounted.map((c) => `- ${c.model} + ${c.attention}: ${c.costsNote}`), '');
+
+  const inserted = [...new Map(results.cells.filter((c) => c.insertions?.length).map((c) => [`${c.model}|${c.attention}|${c.inputSize}|${c.batchSize}`, c])).values()];
+  if (inserted.length) {
+    out.push('## Attention inserted into model files', '');
+    out.push(
+      'What the package\'s `insertAttention` put where (full list per cell in `results.json`, `insertions`): the number of modules, their parameters and MACs (each traced alone by core at the shape it reads), the channels and kernel sizes.',
+      '',
+    );
+    const rows = inserted.map((c) => {
+      const list = c.insertions!;
+      const ks = [...new Set(list.flatMap((i) => (i.kernelSize === undefined ? [] : [i.kernelSize])))];
+      const channels = [...new Set(list.map((i) => i.channels))];
+      return [
+        c.model,
+        c.attention,
+        `${c.batchSize}x${c.inputSize}`,
+        String(list.length),
+        list.reduce((n, i) => n + i.parameters, 0).toLocaleString('en-US'),
+        list.reduce((n, i) => n + i.macs, 0).toLocaleString('en-US'),
+        channels.join('/'),
+        ks.length ? ks.join('/') : '-',
+        `${list[0].point} ... ${list[list.length - 1].point}`,
+      ];
+    });
+    out.push(table(['model', 'module', 'input', 'modules', 'parameters', 'MACs', 'channels', 'k', 'points (first ... last)'], rows), '');
+  }
 
   out.push('## Latency', '');
   out.push(

@@ -5,18 +5,25 @@ import { loadZoo } from './backends/package-apis.js';
 
 /** The counts of one cell, in exact numbers and in the paper's binary units. */
 export interface CellCosts {
+  /**
+   * What was counted: core's `countCosts` on the zoo's traced graph, or the user's model file
+   * itself (its initializers / weights and layer shapes) plus the inserted modules.
+   */
+  source: 'traced graph' | 'onnx file' | 'tfjs model';
   parameters: number;
   /** parameters / 1024^2, as the paper prints "24.37M". */
   parametersBinaryM: number;
+  /** What `parameters` counts, for model files (a traced graph: PyTorch's convention). */
+  parametersConvention?: string;
   buffers: number;
-  /** Conv2d + Linear + channel-conv multiply-accumulates for the whole batch. */
+  /** Conv2d + Linear + channel-conv multiply-accumulates for the whole batch (files: Conv, Gemm/MatMul, Dense, plus the inserted modules). */
   macs: number;
-  /** thop-style FLOPs (core's countCosts) for the whole batch. */
+  /** thop-style FLOPs for the whole batch (core's countCosts; for files, `flopsConvention` says what). */
   flops: number;
   /** flops / 1024^3, as the paper prints "3.86G". */
   flopsBinaryG: number;
   flopsConvention: string;
-  /** ECA kernel sizes chosen at each insertion point, when the module has one. */
+  /** Kernel sizes chosen at each insertion point (module path, or a file's node / layer), when the module has one. */
   kernelSizes?: Record<string, number>;
   insertions: number;
 }
@@ -25,6 +32,7 @@ export function describeCosts(costs: CostReport, graph: { attention: ReadonlyArr
   const kernelSizes: Record<string, number> = {};
   for (const call of graph.attention) if (call.kernelSize !== undefined) kernelSizes[call.path] = call.kernelSize;
   return {
+    source: 'traced graph',
     parameters: costs.parameters,
     parametersBinaryM: toBinaryUnits(costs.parameters, 2),
     buffers: costs.buffers,

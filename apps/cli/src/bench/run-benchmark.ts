@@ -93,6 +93,7 @@ function emptyResult(cell: BenchCell): CellResult {
     inputShape: cell.inputShape,
     status: 'ok',
     costs: null,
+    ...(source.kind === 'file' ? { costsNote: 'counted from the model when a backend loads it; this cell did not get that far' } : {}),
     prepareSeconds: null,
     warmup: null,
     latencyMs: null,
@@ -340,6 +341,13 @@ async function prepareCell(
       threads: config.threads,
     });
     result.runtime = entry.runner.info;
+    const counted = entry.runner.counted;
+    if (counted !== undefined) {
+      if (result.costs === null) result.costs = counted.costs;
+      if (counted.reason !== undefined) result.costsNote = counted.reason;
+      else delete result.costsNote;
+      if (cell.attention.spec !== undefined) result.insertions = counted.insertions;
+    }
     entry.input = inputFor(cell.inputShape);
     await entry.runner.activate?.();
     entry.output = await entry.runner.run(entry.input);

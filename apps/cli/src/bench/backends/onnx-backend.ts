@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { AttnkitError, ErrorCodes, type Tensor } from '@attnkit/core';
 import type { OnnxModel } from '@attnkit/onnx';
-import { type BenchBackend, NotAvailableError, type PrepareRequest, type PreparedRunner } from '../bench-backend.js';
+import { type BenchBackend, type FileCounts, NotAvailableError, type PrepareRequest, type PreparedRunner, errorMessage } from '../bench-backend.js';
+import { type OnnxInsertionEntry, onnxFileCosts } from '../file-costs.js';
 import { fillInitializers, isWeightless } from '../weightless-graph.js';
 import {
   type OnnxApi,
@@ -48,7 +49,7 @@ export function createOnnxBackend(name: 'onnx-node' | 'onnx-wasm'): BenchBackend
       const loaded = await loadOnnx();
       if (loaded.api === undefined) throw new NotAvailableError(loaded.reason);
       const api = loaded.api;
-      const bytes = await modelBytes(api, request);
+      const { bytes, counted } = await modelBytes(api, request);
       const runner = await runnerFor(api, request.threads);
       const session = await runner.load(bytes);
       const info = session.info();
@@ -62,6 +63,7 @@ export function createOnnxBackend(name: 'onnx-node' | 'onnx-wasm'): BenchBackend
           simd: info.simd,
           notes: [`execution providers: ${info.executionProviders.join(', ')}`, `session created in ${info.loadMilliseconds.toFixed(0)} ms`, `model ${(bytes.length / 1024 ** 2).toFixed(1)} MiB`],
         },
+        ...(counted ? { counted } : {}),
         async run(input: Tensor) {
           const outputs = await session.run({ [inputName]: { dims: [...input.shape], data: input.data } });
           return outputs[outputName].data;
@@ -72,12 +74,12 @@ export function createOnnxBackend(name: 'onnx-node' | 'onnx-wasm'): BenchBackend
   };
 }
 
-async function modelBytes(api: OnnxApi, request: PrepareRequest): Promise<Uint8Array> {
+async function modelBytes(api: OnnxApi, request: PrepareRequest): Promise<{ bytes: Uint8Array; counted?: FileCounts }> {
   const { model } = request;
   if (model.kind === 'graph') {
     const emit = findExport<OnnxEmitter>(api, onnxEmitterNames);
     if (emit === undefined) throw new NotAvailableError(`@attnkit/onnx has no emitter from core's graph IR yet (looked for ${onnxEmitterNames.join(', ')})`);
-    return toBytes(api, await emit(model.graph, model.weights));
+    return { bytes: toBytes(api, await emit(model.graph, model.weights)) };
   }
   if (model.format !== 'onnx') throw new NotAvailableError(`a ${model.format} model file does not run on ONNX backends`);
   let bytes: Uint8Array = new Uint8Array(await readFile(model.path));
@@ -96,13 +98,26 @@ async function modelBytes(api: OnnxApi, request: PrepareRequest): Promise<Uint8A
       `${model.path} is a weightless graph (its initializers were stripped); give the config entry "weightsFrom": "<a zoo model>" to fill them with that model's emitted weights`,
     );
   }
-  if (request.attention === undefined) return bytes;
+  if (request.attention === undefined) return { bytes, counted: count(api, decoded, request, []) };
   const insert = findExport<OnnxInserter>(api, onnxInserterNames);
   if (insert === undefined) throw new NotAvailableError(`@attnkit/onnx has no insertion into .onnx models yet (looked for ${onnxInserterNames.join(', ')})`);
   const after = model.insertAt === 'residual' ? 'residual' : Array.isArray(model.insertAt) ? model.insertAt : [model.insertAt];
   const result = await insert(bytes, { attention: request.attention, at: after, seed: request.seed });
   const inserted = result !== null && typeof result === 'object' && 'model' in result ? (result as { model: unknown }).model : result;
-  return toBytes(api, inserted);
+  const report = result !== null && typeof result === 'object' && Array.isArray((result as { report?: unknown }).report) ? (result as { report: OnnxInsertionEntry[] }).report : undefined;
+  return { bytes: toBytes(api, inserted), counted: report ? count(api, decoded, request, report) : { costs: null, insertions: [], reason: 'the insertion returned no report' } };
+}
+
+/** The file's own counts (the plain model; initializer dims only, so a weightless graph counts too) plus the inserted modules. */
+function count(api: OnnxApi, plain: OnnxModel, request: PrepareRequest, report: OnnxInsertionEntry[]): FileCounts {
+  const insertions = report.map((e) => ({ point: e.node, module: e.name, tensor: e.tensor, channels: e.channels, ...(e.kernelSize === undefined ? {} : { kernelSize: e.kernelSize }), parameters: e.parameters, macs: 0, flops: 0, shape: [] }));
+  if (typeof api.inferShapes !== 'function') return { costs: null, insertions, reason: '@attnkit/onnx does not export inferShapes' };
+  const inferShapes = api.inferShapes;
+  try {
+    return onnxFileCosts(plain, request.inputShape, (graph) => inferShapes(graph), request.attention, report);
+  } catch (error) {
+    return { costs: null, insertions, reason: `not counted: ${errorMessage(error)}` };
+  }
 }
 
 /** The plain model object of what an emitter gave. */

@@ -1,6 +1,8 @@
 import type { AttentionSpec, Graph, NetworkDefinition, Tensor } from '@attnkit/core';
+import type { OnnxGraph, Shape } from '@attnkit/onnx';
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { TfjsInsertionEntry } from '../file-costs.js';
 
 /**
  * Thin adapter over the attnkit packages the bench drives. They are loaded at run time and
@@ -22,7 +24,9 @@ export interface TfjsInferenceFunction {
 export interface TfjsApi {
   toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>): tfl.LayersModel;
   compileInference(model: tfl.LayersModel): TfjsInferenceFunction;
-  insertAttention?(model: tfl.LayersModel, options: { attention: AttentionSpec; after: readonly string[] | 'residual'; seed?: number }): { model: tfl.LayersModel; report: unknown[] };
+  insertAttention?(model: tfl.LayersModel, options: { attention: AttentionSpec; after: readonly string[] | 'residual'; seed?: number }): { model: tfl.LayersModel; report: TfjsInsertionEntry[] };
+  /** Every layer call in graph order (bench costs of model.json files). */
+  readModelGraph?(model: tfl.LayersModel): { calls: Array<{ layer: tfl.layers.Layer; inputTensors: tfl.SymbolicTensor[]; outputTensors: tfl.SymbolicTensor[] }> };
   useBackend?(name: 'cpu' | 'wasm', options?: Record<string, unknown>): Promise<unknown>;
 }
 
@@ -43,6 +47,8 @@ export interface OnnxApi {
   createNode(opType: string, inputs: readonly string[], outputs: readonly string[], options?: Record<string, unknown>): unknown;
   valueInfo(name: string, dims: readonly (number | string | null)[]): unknown;
   tensorFromFloat32(name: string, dims: readonly number[], data: Float32Array): unknown;
+  /** Static shapes of every tensor (bench costs of .onnx files). */
+  inferShapes?(graph: OnnxGraph): Map<string, Shape>;
 }
 
 /** The ONNX emitter from core's graph IR: looked up by the names the ONNX package may export. */

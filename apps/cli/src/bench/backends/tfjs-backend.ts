@@ -1,7 +1,8 @@
 import type { Tensor } from '@attnkit/core';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfLayers from '@tensorflow/tfjs-layers';
-import { type BenchBackend, NotAvailableError, type PrepareRequest, type PreparedRunner, type RunnerInfo } from '../bench-backend.js';
+import { type BenchBackend, type FileCounts, NotAvailableError, type PrepareRequest, type PreparedRunner, type RunnerInfo, errorMessage } from '../bench-backend.js';
+import { type TfjsInsertionEntry, tfjsModelCosts } from '../file-costs.js';
 import { type TfjsApi, loadTfjs } from './package-apis.js';
 
 type TfjsBackendName = 'cpu' | 'wasm';
@@ -72,7 +73,7 @@ export function createTfjsBackend(name: 'tfjs-wasm' | 'tfjs-cpu'): BenchBackend 
       const api = loaded.api;
       const { tf, tfl, threads, simd } = await initializeRuntime(api, backend, request.threads);
       await tf.setBackend(backend);
-      const model = await buildModel(api, tfl, request);
+      const { model, counted } = await buildModel(api, tfl, request);
       const infer = request.variant === 'fast' ? api.compileInference(model) : undefined;
       const inputs = new WeakMap<Tensor, TfCore.Tensor4D>();
       const created: TfCore.Tensor[] = [];
@@ -94,6 +95,7 @@ export function createTfjsBackend(name: 'tfjs-wasm' | 'tfjs-cpu'): BenchBackend 
       const info: RunnerInfo = { runtime: `tfjs-backend-${backend}`, version: tf.version_core, threads, simd, notes };
       return {
         info,
+        ...(counted ? { counted } : {}),
         async activate() {
           if (tf.getBackend() !== backend) await tf.setBackend(backend);
         },
@@ -118,9 +120,9 @@ export function createTfjsBackend(name: 'tfjs-wasm' | 'tfjs-cpu'): BenchBackend 
   };
 }
 
-async function buildModel(api: TfjsApi, tfl: typeof TfLayers, request: PrepareRequest): Promise<TfLayers.LayersModel> {
+async function buildModel(api: TfjsApi, tfl: typeof TfLayers, request: PrepareRequest): Promise<{ model: TfLayers.LayersModel; counted?: FileCounts }> {
   const { model } = request;
-  if (model.kind === 'graph') return api.toLayersModel(model.graph, model.weights);
+  if (model.kind === 'graph') return { model: api.toLayersModel(model.graph, model.weights) };
   if (model.format !== 'tfjs') throw new NotAvailableError(`a ${model.format} model file does not run on tfjs backends`);
   const { readFile } = await import('node:fs/promises');
   const { dirname, join } = await import('node:path');
@@ -139,9 +141,20 @@ async function buildModel(api: TfjsApi, tfl: typeof TfLayers, request: PrepareRe
     offset += b.length;
   }
   const loaded = await tfl.loadLayersModel({ load: async () => ({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: weightData.buffer }) });
-  if (request.attention === undefined) return loaded;
+  if (request.attention === undefined) return { model: loaded, counted: count(api, loaded, request, []) };
   if (!api.insertAttention) throw new NotAvailableError('@attnkit/tfjs does not export insertAttention yet');
   const after = model.insertAt === 'residual' ? 'residual' : Array.isArray(model.insertAt) ? model.insertAt : [model.insertAt];
   const inserted = api.insertAttention(loaded, { attention: request.attention, after, seed: request.seed });
-  return inserted.model;
+  return { model: inserted.model, counted: count(api, inserted.model, request, inserted.report) };
+}
+
+/** The model's own counts (its layers' weights and output shapes), the inserted layers counted by core. */
+function count(api: TfjsApi, model: TfLayers.LayersModel, request: PrepareRequest, report: TfjsInsertionEntry[]): FileCounts {
+  const insertions = report.map((e) => ({ point: e.layer, module: e.name, ...(e.before ? { before: e.before } : {}), channels: e.channels, ...(e.kernelSize === undefined ? {} : { kernelSize: e.kernelSize }), parameters: e.parameters, macs: 0, flops: 0, shape: [] }));
+  if (typeof api.readModelGraph !== 'function') return { costs: null, insertions, reason: '@attnkit/tfjs does not export readModelGraph' };
+  try {
+    return tfjsModelCosts(model, request.inputShape, api.readModelGraph(model).calls, request.attention, report);
+  } catch (error) {
+    return { costs: null, insertions, reason: `not counted: ${errorMessage(error)}` };
+  }
 }
