@@ -2,11 +2,11 @@ import '@attnkit/eca';
 import '@attnkit/se';
 import '@attnkit/cbam';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { temporaryDirectory } from './test-support.js';
 import type { BenchResults } from '../src/bench/bench-results.js';
 import { registerBenchCommand } from '../src/commands/bench.js';
 
@@ -52,7 +52,7 @@ function checkXml(text: string): void {
 }
 
 describe('attnkit bench, end to end on a tiny config', () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'attnkit-bench-')), 'results');
+  const out = join(temporaryDirectory('attnkit-bench-'), 'results');
   let results: BenchResults & { outputDirectory: string; files: string[] };
 
   beforeAll(async () => {
@@ -128,13 +128,14 @@ describe('attnkit bench, end to end on a tiny config', () => {
 });
 
 describe('attnkit bench with a bad config', () => {
+  const scratch = temporaryDirectory('attnkit-bench-bad-');
   const folders: string[] = [];
   afterEach(() => {
     for (const f of folders) expect(existsSync(f)).toBe(false);
   });
 
   it('lists each bad field, exits 2 and writes nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'attnkit-bench-bad-'));
+    const dir = mkdtempSync(join(scratch, 'fields-'));
     const config = join(dir, 'bad.json');
     writeFileSync(config, JSON.stringify({ models: ['resnet5'], attention: ['eca', 'ecb'], backends: ['onnx-node', 'tfjs-gpu'], batchSizes: [0] }));
     const out = join(dir, 'results');
@@ -148,7 +149,7 @@ describe('attnkit bench with a bad config', () => {
   });
 
   it('says so for a file that is not JSON, exit 2', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'attnkit-bench-bad-'));
+    const dir = mkdtempSync(join(scratch, 'json-'));
     const config = join(dir, 'bad.json');
     writeFileSync(config, '{ "models": [');
     const out = join(dir, 'results');

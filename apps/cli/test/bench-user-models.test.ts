@@ -1,9 +1,9 @@
 import '@attnkit/eca';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { temporaryDirectory } from './test-support.js';
 import { parseBenchConfig } from '../src/bench/bench-config.js';
 import type { BenchResults, CellResult } from '../src/bench/bench-results.js';
 import { renderMarkdownReport } from '../src/bench/markdown-report.js';
@@ -31,10 +31,11 @@ const cell = (results: BenchResults, attention: string, variant?: string) => res
 describe('bench on user model files: counts from the model and the insertion report', () => {
   let onnx: BenchResults;
   let tfjs: BenchResults;
+  const scratch = temporaryDirectory('attnkit-bench-user-');
 
   beforeAll(async () => {
     onnx = await runBenchmark(parseBenchConfig(JSON.parse(readFileSync(onnxConfig, 'utf8')), { configPath: onnxConfig }));
-    const directory = join(mkdtempSync(join(tmpdir(), 'attnkit-bench-user-')), 'resnet18_w8_tfjs');
+    const directory = join(scratch, 'resnet18_w8_tfjs');
     await exportModel('resnet18', { width: '8', numClasses: '10', inputSize: '32', format: 'tfjs', out: directory });
     const tfjsConfig = parseBenchConfig(
       {

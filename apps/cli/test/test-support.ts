@@ -1,7 +1,10 @@
 import type { AttnkitError } from '@attnkit/core';
 import { type SpawnSyncOptions, type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 /** The built command, as `pnpm exec attnkit` runs it. `pnpm test` builds it before the tests. */
 export const builtCli = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -28,4 +31,11 @@ export async function rejection(promise: Promise<unknown>): Promise<AttnkitError
     return error as AttnkitError;
   }
   throw new Error('expected a rejection');
+}
+
+/** A fresh folder under the OS temp dir, removed after the file's tests. Call at file or describe level. */
+export function temporaryDirectory(prefix: string): string {
+  const directory = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  return directory;
 }
