@@ -1,5 +1,6 @@
 import { type AttentionSpec, type NetworkDefinition, countCosts, createAttention, parseAttentionSpec, sizeOf, toBinaryUnits, traceNetwork } from '@attnkit/core';
-import type { OnnxGraph, OnnxModel, OnnxNode, Shape } from '@attnkit/onnx';
+import type { InsertionEntry as OnnxInsertionEntry, OnnxGraph, OnnxModel, OnnxNode, Shape } from '@attnkit/onnx';
+import type { InsertionReportEntry as TfjsInsertionEntry } from '@attnkit/tfjs';
 import type * as TfLayers from '@tensorflow/tfjs-layers';
 import type { CellCosts } from './model-source.js';
 
@@ -90,16 +91,6 @@ function checkParameters(record: Omit<InsertionRecord, 'macs' | 'flops'>, traced
 
 // ---------------------------------------------------------------------------------------------
 // .onnx
-
-/** The ONNX entries of @attnkit/onnx's insertion report the bench reads. */
-export interface OnnxInsertionEntry {
-  node: string;
-  tensor: string;
-  channels: number;
-  kernelSize?: number;
-  parameters: number;
-  name: string;
-}
 
 const floatTypes = new Set([1, 10, 11, 16]); // FLOAT, FLOAT16, DOUBLE, BFLOAT16
 /** Ops with multiply-accumulates that the count has no rule for: such a file gets no costs. */
@@ -240,16 +231,6 @@ function pick(config: Record<string, unknown>, ...names: string[]): [number, num
     if (Array.isArray(value) && value.length === 2) return value as [number, number];
   }
   throw new Error(`the layer config has no ${names[0]}`);
-}
-
-/** The entries of @attnkit/tfjs's insertion report the bench reads. */
-export interface TfjsInsertionEntry {
-  layer: string;
-  before?: string;
-  name: string;
-  channels: number;
-  kernelSize?: number;
-  parameters: number;
 }
 
 export const tfjsParametersConvention = 'trainable weights (PyTorch convention): BatchNormalization gamma and beta count, its moving mean and variance are buffers';

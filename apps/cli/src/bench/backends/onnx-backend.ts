@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { AttnkitError, ErrorCodes, type Tensor } from '@attnkit/core';
 import type { OnnxModel } from '@attnkit/onnx';
 import { type BenchBackend, type FileCounts, NotAvailableError, type PrepareRequest, type PreparedRunner, errorMessage } from '../bench-backend.js';
-import { type OnnxInsertionEntry, onnxFileCosts } from '../file-costs.js';
+import type { InsertionEntry as OnnxInsertionEntry } from '@attnkit/onnx';
+import { onnxFileCosts } from '../file-costs.js';
 import { fillInitializers, isWeightless } from '../weightless-graph.js';
 import {
   type OnnxApi,

@@ -2,7 +2,7 @@ import type { AttentionSpec, Graph, NetworkDefinition, Tensor } from '@attnkit/c
 import type { OnnxGraph, Shape } from '@attnkit/onnx';
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { TfjsInsertionEntry } from '../file-costs.js';
+import type { InsertionReportEntry as TfjsInsertionEntry } from '@attnkit/tfjs';
 
 /**
  * Thin adapter over the attnkit packages the bench drives. They are loaded at run time and

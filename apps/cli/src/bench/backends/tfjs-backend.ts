@@ -2,7 +2,8 @@ import type { Tensor } from '@attnkit/core';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfLayers from '@tensorflow/tfjs-layers';
 import { type BenchBackend, type FileCounts, NotAvailableError, type PrepareRequest, type PreparedRunner, type RunnerInfo, errorMessage } from '../bench-backend.js';
-import { type TfjsInsertionEntry, tfjsModelCosts } from '../file-costs.js';
+import type { InsertionReportEntry as TfjsInsertionEntry } from '@attnkit/tfjs';
+import { tfjsModelCosts } from '../file-costs.js';
 import { type TfjsApi, loadTfjs } from './package-apis.js';
 
 type TfjsBackendName = 'cpu' | 'wasm';
