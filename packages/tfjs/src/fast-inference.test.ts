@@ -95,6 +95,26 @@ describe('compileInference', () => {
     }
   });
 
+  it('frees each intermediate after its last reader: a chain of 6 convs holds at most 2 outputs at a time', async () => {
+    const model = tfl.sequential({
+      layers: Array.from({ length: 6 }, (_, i) => tfl.layers.conv2d({ ...(i === 0 ? { inputShape: [16, 16, 8] } : {}), filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' })),
+    });
+    const infer = compileInference(model);
+    const x = tf.randomUniform([1, 16, 16, 8]) as tf.Tensor4D;
+    const peakAbove = async (run: () => tf.Tensor) => {
+      const base = tf.memory().numBytes;
+      const profile = await tf.profile(() => run());
+      return Math.max(...profile.kernels.map((k) => k.totalBytesSnapshot)) - base;
+    };
+    const output = 16 * 16 * 8 * 4;
+    // Held to the end of the call, the six outputs would peak at 6 * 8192 bytes.
+    expect(await peakAbove(() => infer(x))).toBe(2 * output);
+    expect(await peakAbove(() => model.predict(x) as tf.Tensor)).toBeGreaterThanOrEqual(2 * output);
+    tf.dispose(x);
+    infer.dispose();
+    model.dispose();
+  });
+
   it('leaves no tensor behind after 100 calls and after dispose (resnet18 width 8, 32x32, eca)', () => {
     const start = tf.memory().numTensors;
     const model = zooModel('resnet18', { width: 8, numClasses: 10, attention: 'eca' });

@@ -233,6 +233,12 @@ export function compileInference(model: tfl.LayersModel): InferenceFunction {
   // Pass 2: fold weights (kept until dispose) and emit one step per remaining call.
   const owned: tf.Tensor[] = [];
   const steps: Step[] = [];
+  /** The tensors each step reads, for freeing every intermediate after its last reader. */
+  const reads: string[][] = [];
+  const push = (step: Step, inputs: readonly string[]) => {
+    steps.push(step);
+    reads.push([...inputs]);
+  };
   let layers = 0;
   tf.tidy(() => {
     const keep = <T extends tf.Tensor>(t: T): T => {
@@ -272,10 +278,11 @@ export function compileInference(model: tfl.LayersModel): InferenceFunction {
           activation: conv.activation,
         };
         const { input, output } = conv;
-        steps.push(
+        push(
           depthwise
             ? (values) => values.set(output, tf.fused.depthwiseConv2d({ ...args, x: values.get(input) as tf.Tensor4D }))
             : (values) => values.set(output, tf.fused.conv2d({ ...args, x: values.get(input) as tf.Tensor4D })),
+          [input],
         );
         continue;
       }
@@ -286,25 +293,45 @@ export function compileInference(model: tfl.LayersModel): InferenceFunction {
         const bias = config(call.layer).useBias ? keep(maybeBias.clone()) : undefined;
         const [input] = call.inputs;
         const { output, activation } = dense;
-        steps.push((values) => values.set(output, tf.fused.matMul({ a: values.get(input) as tf.Tensor2D, b, bias, activation })));
+        push((values) => values.set(output, tf.fused.matMul({ a: values.get(input) as tf.Tensor2D, b, bias, activation })), [input]);
         continue;
       }
       if (call.layer instanceof AttentionLayer && call.inputs.length === 1 && call.outputs.length === 1) {
-        steps.push(attentionStep(call, call.layer, keep));
+        push(attentionStep(call, call.layer, keep), call.inputs);
         continue;
       }
-      steps.push(runOp(call) ?? runLayer(call));
+      push(runOp(call) ?? runLayer(call), call.inputs);
     }
   });
 
   const [inputKey] = graph.inputs;
   const [outputKey] = graph.outputs;
+  // Free each intermediate right after the last step that reads it (as LayersModel.execute
+  // does): the wasm heap then reuses warm memory instead of growing through the whole network.
+  const lastRead = new Map<string, number>();
+  for (const [i, inputs] of reads.entries()) for (const key of inputs) lastRead.set(key, i);
+  const freeAfter: string[][] = steps.map(() => []);
+  for (const [key, i] of lastRead) if (key !== inputKey && key !== outputKey) freeAfter[i].push(key);
   let disposed = false;
   const infer = ((input: tf.Tensor4D) => {
     if (disposed) throw new AttnkitError(ErrorCodes.UNSUPPORTED, 'this inference function was disposed; compile the model again', {});
     return tf.tidy(() => {
       const values = new Map<string, tf.Tensor>([[inputKey, input]]);
-      for (const step of steps) step(values);
+      /** How many keys hold each tensor: a layer may pass its input through as its output. */
+      const holders = new Map<tf.Tensor, number>([[input, 1]]);
+      for (const [i, step] of steps.entries()) {
+        const before = new Set(values.keys());
+        step(values);
+        for (const [key, t] of values) if (!before.has(key)) holders.set(t, (holders.get(t) ?? 0) + 1);
+        for (const key of freeAfter[i]) {
+          const t = values.get(key);
+          if (t === undefined) continue;
+          values.delete(key);
+          const left = holders.get(t)! - 1;
+          holders.set(t, left);
+          if (left === 0 && t !== input) t.dispose();
+        }
+      }
       return values.get(outputKey)!;
     });
   }) as InferenceFunction;
