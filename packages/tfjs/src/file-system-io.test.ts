@@ -3,11 +3,12 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAttnkitError } from '@attnkit/core';
+import { io } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttentionLayer } from './attention-layer.js';
 import { useBackend } from './backends.js';
-import { fileSystem } from './file-system-io.js';
+import { fileSystem, registerFileSystemScheme } from './file-system-io.js';
 
 describe('fileSystem IOHandler', () => {
   let dir: string;
@@ -55,11 +56,31 @@ describe('fileSystem IOHandler', () => {
     expect((await readdir(join(dir, 'again'))).sort()).toEqual(['model.json', 'weights.bin']);
   });
 
-  it('rejects a path that is not a .json file, and a model JSON without a topology', async () => {
-    expect(() => fileSystem(join(dir, 'model'))).toThrow(/model JSON file/);
+  it('takes a directory (model.json inside), as tfjs-node does', async () => {
+    await model.save(fileSystem(join(dir, 'as-directory')));
+    expect((await readdir(join(dir, 'as-directory'))).sort()).toEqual(['model.json', 'weights.bin']);
+    const loaded = await tfl.loadLayersModel(fileSystem(join(dir, 'as-directory')));
+    expect(loaded.getWeights()[0].dataSync()).toEqual(model.getWeights()[0].dataSync());
+    loaded.dispose();
+  });
+
+  it('answers file:// URLs in model.save and tf.loadLayersModel once registered (on import), and registers only once', async () => {
+    await model.save(`file://${join(dir, 'by-url')}`);
+    expect((await readdir(join(dir, 'by-url'))).sort()).toEqual(['model.json', 'weights.bin']);
+    const loaded = await tfl.loadLayersModel(`file://${join(dir, 'by-url', 'model.json')}`);
+    expect(loaded.getWeights()[0].dataSync()).toEqual(model.getWeights()[0].dataSync());
+    loaded.dispose();
+    expect(registerFileSystemScheme()).toBe(false);
+    expect(io.getSaveHandlers('file://x')).toHaveLength(1);
+  });
+
+  it('rejects an empty path, and a model JSON without a topology', async () => {
+    expect(() => fileSystem('file://')).toThrow(/needs a path: a model JSON file such as 'out\/model.json' or a directory/);
+    expect(() => fileSystem(undefined as unknown as string)).toThrow(/takes a path string/);
     const bad = join(dir, 'bad.json');
     await writeFile(bad, '{"format": "layers-model"}');
     const error = await tfl.loadLayersModel(fileSystem(bad)).catch((e: unknown) => e);
     expect(isAttnkitError(error, 'INVALID_FILE')).toBe(true);
+    expect((error as Error).message).toMatch(/has no modelTopology/);
   });
 });

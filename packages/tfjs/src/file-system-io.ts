@@ -13,17 +13,52 @@ import { AttnkitError, ErrorCodes } from '@attnkit/core';
 import { io } from '@tensorflow/tfjs-core';
 
 const WEIGHTS_FILE = 'weights.bin';
+const MODEL_FILE = 'model.json';
+const SCHEME = 'file://';
 
-/** `await model.save(fileSystem('out/model.json'))`, `await tf.loadLayersModel(fileSystem('out/model.json'))`. */
-export function fileSystem(pathToModelJson: string): io.IOHandler {
-  if (typeof pathToModelJson !== 'string' || !pathToModelJson.endsWith('.json')) {
-    throw new AttnkitError(ErrorCodes.INVALID_OPTION, `fileSystem() takes the path of a model JSON file such as 'out/model.json', got ${JSON.stringify(pathToModelJson)}`, { path: pathToModelJson });
+/**
+ * The model JSON a path names: a `.json` file as given, anything else as a directory holding
+ * `model.json` (as tfjs-node's `file://dir` saves); a `file://` prefix is dropped.
+ */
+function modelJsonPath(path: string): string {
+  const plain = path.startsWith(SCHEME) ? path.slice(SCHEME.length) : path;
+  if (plain === '') throw new AttnkitError(ErrorCodes.INVALID_OPTION, `fileSystem() needs a path: a model JSON file such as 'out/model.json' or a directory such as 'out'; got ${JSON.stringify(path)}`, { path });
+  return plain.endsWith('.json') ? plain : join(plain, MODEL_FILE);
+}
+
+/**
+ * `await model.save(fileSystem('out'))` (writes out/model.json + out/weights.bin),
+ * `await tf.loadLayersModel(fileSystem('out/model.json'))`. Takes a `.json` path, a directory
+ * (model.json inside) or a `file://` URL of either.
+ */
+export function fileSystem(path: string): io.IOHandler {
+  if (typeof path !== 'string') {
+    throw new AttnkitError(ErrorCodes.INVALID_OPTION, `fileSystem() takes a path string (a model JSON file such as 'out/model.json' or a directory), got ${typeof path}`, { path: String(path) });
   }
+  const modelPath = modelJsonPath(path);
   return {
-    save: (artifacts) => save(pathToModelJson, artifacts),
-    load: () => load(pathToModelJson),
+    save: (artifacts) => save(modelPath, artifacts),
+    load: () => load(modelPath),
   };
 }
+
+/** `file://...` URLs to our handler; anything else to other routers (null, as tfjs's own routers answer; its IORouter type omits it). */
+const fileRouter = ((url: string | string[]): io.IOHandler | null => (typeof url === 'string' && url.startsWith(SCHEME) ? fileSystem(url) : null)) as Parameters<typeof io.registerSaveRouter>[0];
+
+/**
+ * Makes `model.save('file://out')` and `tf.loadLayersModel('file://out/model.json')` work, as
+ * importing tfjs-node does. Importing `@attnkit/tfjs/node` calls it; it registers nothing when a
+ * handler for `file://` is already registered (tfjs-node's, or ours), so the two never clash.
+ * @returns whether this call registered the routers.
+ */
+export function registerFileSystemScheme(): boolean {
+  if (io.getSaveHandlers(`${SCHEME}probe`).length > 0 || io.getLoadHandlers(`${SCHEME}probe/model.json`).length > 0) return false;
+  io.registerSaveRouter(fileRouter);
+  io.registerLoadRouter(fileRouter);
+  return true;
+}
+
+registerFileSystemScheme();
 
 async function save(modelPath: string, artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
   if (artifacts.modelTopology instanceof ArrayBuffer) {
