@@ -46,6 +46,21 @@ describe('attnkit export --format onnx', () => {
     expect(model.functions).toBeUndefined();
   });
 
+  it('--gate-mul broadcast writes one Mul per gate (no MaxPool / Resize); a bad value is INVALID_OPTION and writes nothing', async () => {
+    const out = join(directory, 'webgl.onnx');
+    await exportModel('resnet18', { ...small, format: 'onnx', out, inlineFunctions: true, gateMul: 'broadcast' });
+    const ops = decodeModel(new Uint8Array(readFileSync(out))).graph.nodes.map((n) => n.opType);
+    // ResNet-18 has one MaxPool (the stem's) and 8 ECA gates, each one Mul.
+    expect(ops.filter((op) => op === 'MaxPool')).toHaveLength(1);
+    expect(ops.filter((op) => op === 'Resize' || op === 'Shape')).toEqual([]);
+    expect(ops.filter((op) => op === 'Mul')).toHaveLength(8);
+    const never = join(directory, 'never-gate.onnx');
+    const error = await rejection(exportModel('resnet18', { ...small, format: 'onnx', out: never, gateMul: 'nchwc' }));
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.message).toMatch(/gateMul is 'nchwc'; expected 'expanded' \(default\) or 'broadcast'/);
+    expect(existsSync(never)).toBe(false);
+  });
+
   it('an opset it cannot meet is UNSUPPORTED_OPSET and writes nothing', async () => {
     const out = join(directory, 'never.onnx');
     const error = await rejection(exportModel('resnet18', { ...small, format: 'onnx', out, opset: '12' }));

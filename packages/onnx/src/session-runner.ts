@@ -182,6 +182,18 @@ interface LoadContext {
   simd: boolean | null;
 }
 
+/**
+ * What to do about a load failure the runtime's words alone do not explain. onnxruntime-web's
+ * WebGL backend resolves no model-local functions (`ai.attnkit` modules) and computes no int64
+ * tensors (the `Shape` that sizes the expanded gate's `Resize`, CECA's circular padding):
+ * emitted models load there with `{ inlineFunctions: true, gateMul: 'broadcast' }`.
+ */
+export function loadFailureHint(executionProviders: readonly string[], reason: string): string {
+  const webgl = executionProviders.some((ep) => ep === 'webgl');
+  if (!webgl || !/cannot resolve operator|int64|data type is not float/i.test(reason)) return '';
+  return ". onnxruntime-web's WebGL backend runs no model-local functions and no int64 shape arithmetic: emit with { inlineFunctions: true, gateMul: 'broadcast' } (CLI: attnkit export --inline-functions --gate-mul broadcast); ECA-NS (ReduceSum) and CECA (int64 gather) have no WebGL form";
+}
+
 async function loadSession(module: OrtModule, bytes: Uint8Array, context: LoadContext): Promise<OnnxSession> {
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) {
     throw new AttnkitError(ErrorCodes.INVALID_FILE, `load() needs the bytes of a .onnx file as a non-empty Uint8Array, got ${bytes instanceof Uint8Array ? 'an empty one' : typeof bytes}`);
@@ -197,7 +209,7 @@ async function loadSession(module: OrtModule, bytes: Uint8Array, context: LoadCo
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new AttnkitError(
       ErrorCodes.INVALID_FILE,
-      `${context.runtime} ${context.version} could not load the model: ${reason}; expected a valid .onnx model whose ops the runtime supports`,
+      `${context.runtime} ${context.version} could not load the model: ${reason}; expected a valid .onnx model whose ops the runtime supports${loadFailureHint(context.executionProviders, reason)}`,
       { runtime: context.runtime, reason },
     );
   }

@@ -18,6 +18,8 @@ export interface ExportArguments extends NetworkArguments {
   keepBatchnorm?: boolean;
   /** onnx: attention modules as plain nodes instead of ai.attnkit function calls. */
   inlineFunctions?: boolean;
+  /** onnx: how the channel gate multiplies ('expanded' by default; 'broadcast' for WebGL). */
+  gateMul?: string;
 }
 
 /** What `attnkit export --json` prints. */
@@ -56,6 +58,7 @@ async function exportOnnx(network: BuiltNetwork, out: string, args: ExportArgume
       ...(args.opset === undefined ? {} : { opset: Number(args.opset) }),
       keepBatchNorm: args.keepBatchnorm ?? false,
       inlineFunctions: args.inlineFunctions ?? false,
+      ...(args.gateMul === undefined ? {} : { gateMul: args.gateMul as 'expanded' | 'broadcast' }),
       weightSource: 'file' in network.weightsSource ? network.weightsSource.file : `seed ${network.weightsSource.seed}`,
     },
     network.backbone.metadata,
@@ -108,6 +111,7 @@ export function registerExportCommand(program: Command): void {
     .option('--opset <n>', 'onnx: ONNX opset, 13 to 21', '17')
     .option('--keep-batchnorm', 'onnx: keep BatchNormalization nodes (folded into the convs by default)')
     .option('--inline-functions', 'onnx: attention as plain nodes instead of ai.attnkit functions')
+    .option('--gate-mul <form>', "onnx: the channel gate's multiply, 'expanded' (keeps onnxruntime's NCHWc layout) or 'broadcast' (one Mul; with --inline-functions, loads on onnxruntime-web's WebGL)", 'expanded')
     .option('--seed <n>', 'seed of the initial weights when no --weights file is given', '0')
     .option('--json', 'print JSON only')
     .action((backbone: string, options: ExportArguments) =>
