@@ -1,11 +1,14 @@
 /**
  * Selecting a tfjs backend by name. The backend packages are optional: each is imported only when
- * asked for, so an app that runs on cpu never loads the wasm binary (and vice versa).
+ * asked for, so an app that runs on cpu never loads the wasm binary (and vice versa). webgl is
+ * for browsers (Node has no WebGL).
  */
 import { AttnkitError, ErrorCodes } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
-export type BackendName = 'cpu' | 'wasm';
+export type BackendName = 'cpu' | 'wasm' | 'webgl';
+
+const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'webgl'];
 
 export interface BackendReport {
   backend: BackendName;
@@ -21,12 +24,15 @@ const isNode = typeof process !== 'undefined' && process.versions?.node !== unde
 
 /** Registers (if needed) and activates a tfjs backend; rejects with BACKEND_UNAVAILABLE otherwise. */
 export async function useBackend(name: BackendName): Promise<BackendReport> {
-  if (name !== 'cpu' && name !== 'wasm') {
-    throw new AttnkitError(ErrorCodes.INVALID_OPTION, `unknown tfjs backend '${String(name)}'; choose 'cpu' or 'wasm'`, { allowed: ['cpu', 'wasm'] });
+  if (!BACKENDS.includes(name)) {
+    throw new AttnkitError(ErrorCodes.INVALID_OPTION, `unknown tfjs backend '${String(name)}'; choose 'cpu', 'wasm' or 'webgl' (browsers)`, { allowed: [...BACKENDS] });
+  }
+  if (name === 'webgl' && isNode) {
+    throw new AttnkitError(ErrorCodes.BACKEND_UNAVAILABLE, "tfjs backend 'webgl' needs a browser with WebGL; in Node use 'wasm' or 'cpu'", { tried: [{ backend: name, reason: 'no WebGL in Node.js' }] });
   }
   let version: string;
   try {
-    version = name === 'cpu' ? await loadCpu() : await loadWasm();
+    version = name === 'cpu' ? await loadCpu() : name === 'wasm' ? await loadWasm() : await loadWebgl();
   } catch (error) {
     throw new AttnkitError(
       ErrorCodes.BACKEND_UNAVAILABLE,
@@ -47,6 +53,11 @@ export async function useBackend(name: BackendName): Promise<BackendReport> {
 async function loadCpu(): Promise<string> {
   const cpu = await import('@tensorflow/tfjs-backend-cpu');
   return cpu.version_cpu;
+}
+
+async function loadWebgl(): Promise<string> {
+  const webgl = await import('@tensorflow/tfjs-backend-webgl');
+  return webgl.version_webgl;
 }
 
 async function loadWasm(): Promise<string> {

@@ -2,9 +2,10 @@
  * onnxruntime-web's WebGL backend in headless Chromium (WebGL 2 through the software renderer
  * Chromium ships, SwiftShader, here). What is asserted: which emitted form loads, the error that
  * says how to emit for WebGL, output shapes and the execution provider. What is not: values.
- * On this software GL, WebGL returns wrong numbers for PyTorch's own export of ResNet-18 too
- * (relative L2 0.5-0.8 against PyTorch's logits, varying from run to run), so a wrong value
- * here says nothing about our models; the test prints the values it saw.
+ * On this software GL, onnxruntime-web's WebGL backend returns wrong numbers for PyTorch's own
+ * export of ResNet-18 too (relative L2 0.5-0.8 against PyTorch's logits, varying from run to
+ * run; tfjs's webgl backend on the same GL is exact to ~1e-7), so a wrong value here says
+ * nothing about our models; the test prints the values it saw.
  */
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes } from '@attnkit/core';

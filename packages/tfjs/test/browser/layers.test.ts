@@ -1,9 +1,9 @@
 /**
  * The tfjs AttentionLayer in headless Chromium: ECA and CBAM layers in a small tf.model on the
- * cpu and wasm backends match core's reference interpreter (computed here in Node), and a model
- * saved with the standard browser handlers (indexeddb://, localstorage://) loads back as the
- * same layers with the same weights and identical outputs, also in a later page on the other
- * backend.
+ * cpu, wasm and webgl backends match core's reference interpreter (computed here in Node), and a
+ * model saved with the standard browser handlers (indexeddb://, localstorage://) loads back as
+ * the same layers with the same weights and identical outputs, also in later pages on the other
+ * backends.
  */
 import { fileURLToPath } from 'node:url';
 import { maxAbsDiff } from '@attnkit/core';
@@ -18,10 +18,11 @@ type PageRun = BrowserRunResult<PageResult>;
 
 const page = fileURLToPath(new URL('./layers.page.ts', import.meta.url));
 const stores = (backend: string) => [`indexeddb://attnkit-eca-cbam-${backend}`, `localstorage://attnkit-eca-cbam-${backend}`];
-const pageArgs: Record<'cpu' | 'wasm', LayersPageArgs> = {
+const pageArgs: Record<'cpu' | 'wasm' | 'webgl', LayersPageArgs> = {
   cpu: { backend: 'cpu', saveTo: stores('cpu'), loadFrom: [] },
-  // A fresh page on the other backend loads what the cpu page stored.
+  // Fresh pages on the other backends load what the cpu page stored.
   wasm: { backend: 'wasm', saveTo: stores('wasm'), loadFrom: stores('cpu') },
+  webgl: { backend: 'webgl', saveTo: stores('webgl'), loadFrom: stores('cpu') },
 };
 
 // Launched by the first test that needs it, so a missing Chromium fails every test with the
@@ -32,10 +33,10 @@ const session = (): Promise<BrowserSession> => {
   return browser;
 };
 const runs = new Map<string, Promise<PageRun>>();
-/** One page per backend (a fresh JS realm each); the wasm page runs after the cpu page. */
-const runPage = (backend: 'cpu' | 'wasm'): Promise<PageRun> => {
+/** One page per backend (a fresh JS realm each); the wasm and webgl pages run after the cpu page. */
+const runPage = (backend: 'cpu' | 'wasm' | 'webgl'): Promise<PageRun> => {
   if (!runs.has(backend)) {
-    const before = backend === 'wasm' ? runPage('cpu').catch(() => undefined) : Promise.resolve();
+    const before = backend !== 'cpu' ? runPage('cpu').catch(() => undefined) : Promise.resolve();
     runs.set(
       backend,
       before.then(async () => (await session()).run<PageResult>({ entry: page, args: pageArgs[backend], timeoutMs: 40_000 })),
@@ -50,7 +51,7 @@ afterAll(async () => {
   await (await browser?.catch(() => undefined))?.close();
 });
 
-describe.each(['cpu', 'wasm'] as const)('AttentionLayer on tfjs %s in Chromium', (backend) => {
+describe.each(['cpu', 'wasm', 'webgl'] as const)('AttentionLayer on tfjs %s in Chromium', (backend) => {
   test('the backend is active (wasm: SIMD and threads, the page being cross-origin isolated) and nothing logs an error', async () => {
     const { result, consoleErrors, crossOriginIsolated, workers, timings } = await runPage(backend);
     expect(crossOriginIsolated).toBe(true);
@@ -90,13 +91,13 @@ describe.each(['cpu', 'wasm'] as const)('AttentionLayer on tfjs %s in Chromium',
   }, 60_000);
 });
 
-test('a later page on wasm loads the models the cpu page stored (IndexedDB and localStorage persist) and computes the same function', async () => {
+test.each(['wasm', 'webgl'] as const)('a later page on %s loads the models the cpu page stored (IndexedDB and localStorage persist) and computes the same function', async (backend) => {
   const cpu = (await runPage('cpu')).result;
-  const wasm = (await runPage('wasm')).result;
-  expect(wasm.storedModels).toEqual(expect.arrayContaining([stores('cpu')[0], stores('wasm')[0]]));
+  const later = (await runPage(backend)).result;
+  expect(later.storedModels).toEqual(expect.arrayContaining([stores('cpu')[0], stores(backend)[0]]));
   for (const url of stores('cpu')) {
-    const values = wasm.loadedFromEarlier[url];
-    expect(values, `the wasm page did not load ${url}`).toBeDefined();
+    const values = later.loadedFromEarlier[url];
+    expect(values, `the ${backend} page did not load ${url}`).toBeDefined();
     expect(maxAbsDiff(values, cpu.y.values)).toBeLessThan(1e-5);
     expect(maxAbsDiff(values, reference.data)).toBeLessThan(1e-5);
   }
