@@ -161,6 +161,10 @@ describe('attnkit bench with a weightless torch export', () => {
     expect(target.id).toBe('onnx-node-vs-torch-export');
     expect(target.measured).toMatch(/^\d\.\d{3}x \[95% CI .*n 3/);
     expect(target.note).toMatch(/interleaved in one group \(resnet18 on onnx-node\); same network, same weights: rel L2 \S+ \(< 1e-5\)/);
+    // The verdict is inconclusive exactly when the interval printed in `measured` spans 1.02.
+    const [low, high] = /\[95% CI ([\d.]+), ([\d.]+)\]/.exec(target.measured!)!.slice(1).map(Number);
+    expect(target.conclusive).toBe(!(low <= 1.02 && high > 1.02));
+    expect(target.note.includes('inconclusive')).toBe(!target.conclusive);
     const broken = cells.map((c) => (c.sameNetwork ? { ...c, sameNetwork: { ...c.sameNetwork, relativeL2: 0.5, pass: false } } : c));
     const [judged] = evaluateTargets({ ...results, cells: broken });
     expect(judged.pass).toBeNull();

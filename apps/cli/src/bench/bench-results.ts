@@ -108,5 +108,13 @@ export interface TargetResult {
   threshold: string;
   /** null: could not be measured (see note). */
   pass: boolean | null;
+  /** false when the measurement's 95% interval spans the threshold: the verdict could go either way. */
+  conclusive?: boolean;
   note: string;
+}
+
+/** 'PASS', 'FAIL', with ' (inconclusive)' when the interval spans the threshold; 'not measured'. */
+export function verdict(target: Pick<TargetResult, 'pass' | 'conclusive'>): string {
+  if (target.pass === null) return 'not measured';
+  return `${target.pass ? 'PASS' : 'FAIL'}${target.conclusive === false ? ' (inconclusive)' : ''}`;
 }

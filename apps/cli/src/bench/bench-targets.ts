@@ -55,7 +55,8 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetR
         notes.push(`NOT the same function: rel L2 ${check.relativeL2.toExponential(2)} >= ${check.tolerance.toExponential(0)} against ${check.reference}, so the ratio is not judged`);
         target.pass = null;
       }
-      if (low <= torchExportLimit && high > torchExportLimit) notes.push('inconclusive: the 95% interval spans the threshold');
+      target.conclusive = !(low <= torchExportLimit && high > torchExportLimit);
+      if (!target.conclusive) notes.push('inconclusive: the 95% interval spans the threshold');
       target.note = notes.join('; ');
     }
     targets.push(target);
@@ -105,6 +106,7 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetR
         target.measured = `${signed(percent)}% (95% CI ${signed(ci95Percent[0])}% .. ${signed(ci95Percent[1])}%)`;
         target.pass = percent <= limit;
         const straddles = ci95Percent[0] <= limit && ci95Percent[1] > limit;
+        target.conclusive = !straddles;
         target.note = `${pairing(pairedRounds)}, interleaved in one group; CI by bootstrap${straddles ? '; inconclusive: the 95% interval spans the threshold' : ''}`;
       }
       targets.push(target);
@@ -130,6 +132,7 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetR
       target.measured = `${speedup.toFixed(2)}x [95% CI ${low.toFixed(2)}, ${high.toFixed(2)}] (${predict.latencyMs!.median.toFixed(1)} ms vs ${fast.latencyMs!.median.toFixed(1)} ms)`;
       target.pass = speedup >= fastPathSpeedup;
       const straddles = low < fastPathSpeedup && high >= fastPathSpeedup;
+      target.conclusive = !straddles;
       target.note = `${pairing(pairedRounds)}, interleaved in one group${straddles ? '; inconclusive: the 95% interval spans the threshold' : ''}`;
     }
     targets.push(target);

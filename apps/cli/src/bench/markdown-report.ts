@@ -1,4 +1,4 @@
-import type { BenchResults, CellResult } from './bench-results.js';
+import { type BenchResults, type CellResult, verdict } from './bench-results.js';
 import { signed } from './bench-targets.js';
 import { paperModels, paperThroughput, throughputCostPercent } from './paper-results.js';
 import { cellColumns } from './results-table.js';
@@ -27,7 +27,7 @@ export function renderMarkdownReport(results: BenchResults): string {
   out.push(
     table(
       ['target', 'threshold', 'measured', 'result', 'note'],
-      results.targets.map((t) => [t.description, t.threshold, t.measured ?? '-', t.pass === null ? 'not measured' : t.pass ? 'PASS' : 'FAIL', t.note]),
+      results.targets.map((t) => [t.description, t.threshold, t.measured ?? '-', verdict(t), t.note]),
     ),
     '',
   );

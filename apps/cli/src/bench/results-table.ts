@@ -1,4 +1,4 @@
-import type { BenchResults, CellResult } from './bench-results.js';
+import { type BenchResults, type CellResult, verdict } from './bench-results.js';
 import { signed } from './bench-targets.js';
 
 /** Column text of one cell, shared by the terminal table and the Markdown report. */
@@ -49,6 +49,6 @@ export function formatResultsTable(results: BenchResults, options: { maxReasonWi
 /** Pass / fail lines of the targets, for the terminal. */
 export function formatTargets(results: BenchResults): string {
   return `${results.targets
-    .map((t) => `${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.description}: ${t.measured ?? t.note}`)
+    .map((t) => `${t.pass === null ? 'n/a ' : verdict(t)}  ${t.description}: ${t.measured ?? t.note}`)
     .join('\n')}\n`;
 }
