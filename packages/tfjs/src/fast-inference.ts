@@ -233,11 +233,13 @@ export function compileInference(model: tfl.LayersModel): InferenceFunction {
   // Pass 2: fold weights (kept until dispose) and emit one step per remaining call.
   const owned: tf.Tensor[] = [];
   const steps: Step[] = [];
-  /** The tensors each step reads, for freeing every intermediate after its last reader. */
+  /** The tensors each step reads and writes, for freeing every intermediate after its last reader. */
   const reads: string[][] = [];
-  const push = (step: Step, inputs: readonly string[]) => {
+  const writes: string[][] = [];
+  const push = (step: Step, inputs: readonly string[], outputs: readonly string[]) => {
     steps.push(step);
     reads.push([...inputs]);
+    writes.push([...outputs]);
   };
   let layers = 0;
   tf.tidy(() => {
@@ -283,6 +285,7 @@ export function compileInference(model: tfl.LayersModel): InferenceFunction {
             ? (values) => values.set(output, tf.fused.depthwiseConv2d({ ...args, x: values.get(input) as tf.Tensor4D }))
             : (values) => values.set(output, tf.fused.conv2d({ ...args, x: values.get(input) as tf.Tensor4D })),
           [input],
+          [output],
         );
         continue;
       }
@@ -293,14 +296,14 @@ export function compileInference(model: tfl.LayersModel): InferenceFunction {
         const bias = config(call.layer).useBias ? keep(maybeBias.clone()) : undefined;
         const [input] = call.inputs;
         const { output, activation } = dense;
-        push((values) => values.set(output, tf.fused.matMul({ a: values.get(input) as tf.Tensor2D, b, bias, activation })), [input]);
+        push((values) => values.set(output, tf.fused.matMul({ a: values.get(input) as tf.Tensor2D, b, bias, activation })), [input], [output]);
         continue;
       }
       if (call.layer instanceof AttentionLayer && call.inputs.length === 1 && call.outputs.length === 1) {
-        push(attentionStep(call, call.layer, keep), call.inputs);
+        push(attentionStep(call, call.layer, keep), call.inputs, call.outputs);
         continue;
       }
-      push(runOp(call) ?? runLayer(call), call.inputs);
+      push(runOp(call) ?? runLayer(call), call.inputs, call.outputs);
     }
   });
 
@@ -320,9 +323,11 @@ export function compileInference(model: tfl.LayersModel): InferenceFunction {
       /** How many keys hold each tensor: a layer may pass its input through as its output. */
       const holders = new Map<tf.Tensor, number>([[input, 1]]);
       for (const [i, step] of steps.entries()) {
-        const before = new Set(values.keys());
         step(values);
-        for (const [key, t] of values) if (!before.has(key)) holders.set(t, (holders.get(t) ?? 0) + 1);
+        for (const key of writes[i]) {
+          const t = values.get(key)!;
+          holders.set(t, (holders.get(t) ?? 0) + 1);
+        }
         for (const key of freeAfter[i]) {
           const t = values.get(key);
           if (t === undefined) continue;
