@@ -2,7 +2,8 @@ import '@attnkit/eca';
 import '@attnkit/se';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type AttnkitError, isAttnkitError, relativeL2 } from '@attnkit/core';
+import { relativeL2 } from '@attnkit/core';
+import { thrownAttnkitError as thrown } from '@attnkit/tools/test-errors';
 import { readSafetensors } from '@attnkit/zoo';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { insertAttention } from './insert-attention.js';
@@ -23,16 +24,6 @@ async function logits(runtime: string, bytes: Uint8Array, input: { shape: number
   const outputs = await session.run({ input: { dims: input.shape, data: Float32Array.from(input.data) } });
   await session.dispose();
   return outputs.logits.data;
-}
-
-function thrown(f: () => unknown): AttnkitError {
-  try {
-    f();
-  } catch (error) {
-    if (isAttnkitError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected an AttnkitError');
 }
 
 describe.each(runtimes)('the torch.onnx.export fixtures with their ECA weights, in %s', (runtime) => {

@@ -3,7 +3,8 @@ import '@attnkit/eca';
 import '@attnkit/se';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type AttentionSpec, type Tensor, countCosts, initializeWeights, isAttnkitError, relativeL2, runReference, tensor, traceNetwork } from '@attnkit/core';
+import { type AttentionSpec, type Tensor, countCosts, initializeWeights, relativeL2, runReference, tensor, traceNetwork } from '@attnkit/core';
+import { thrownAttnkitError as errorOf } from '@attnkit/tools/test-errors';
 import { describe, expect, it } from 'vitest';
 import { createBackbone } from './create-backbone.js';
 import { loadWeights } from './load-weights.js';
@@ -51,15 +52,6 @@ describe.each(['resnet18_eca', 'resnet50_se', 'resnet18_cbam', 'mobilenet_v2_eca
 });
 
 const small = (attention: AttentionSpec | null = null) => resnet18({ width: 8, numClasses: 10, attention });
-const errorOf = (f: () => unknown) => {
-  try {
-    f();
-  } catch (error) {
-    if (isAttnkitError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected an AttnkitError');
-};
 
 describe('loadWeights / saveWeights', () => {
   it('round trip: saveWeights then loadWeights gives the same values under the same names', () => {
