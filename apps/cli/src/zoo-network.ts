@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { AttnkitError, ErrorCodes, type Graph, initializeWeights, type Tensor, traceNetwork } from '@attnkit/core';
-import { type AnyBackboneOptions, type Backbone, type InsertionReport, createBackbone, insertionReport, loadWeights } from '@attnkit/zoo';
+import { ATTENTION_PLACEMENTS, type AnyBackboneOptions, type Backbone, type InsertionReport, createBackbone, insertionReport, loadWeights } from '@attnkit/zoo';
 import type { Command } from 'commander';
 import { parseAttentionArgument, parseInteger } from './cli-support.js';
 
-/** Backbone options shared by `export` and `run`, as commander hands them over. */
+/** Network options shared by `count`, `export` and `run`, as commander hands them over. */
 export interface NetworkArguments {
   attention?: string;
   placement?: string;
@@ -34,11 +34,23 @@ export function parseInputSize(value: string | undefined): number {
   return value === undefined ? 224 : parseInteger('--input-size', value, 1);
 }
 
-export async function buildNetwork(name: string, args: NetworkArguments): Promise<BuiltNetwork> {
+/**
+ * The backbone options every network-building command (count, export, run) reads from the
+ * same flags, validated at the boundary.
+ */
+export function backboneOptionsFrom(args: NetworkArguments): AnyBackboneOptions {
   const options: Record<string, unknown> = {};
   const attention = parseAttentionArgument(args.attention);
   if (attention !== undefined) options.attention = attention;
-  if (args.placement !== undefined) options.placement = args.placement;
+  if (args.placement !== undefined) {
+    if (!(ATTENTION_PLACEMENTS as readonly string[]).includes(args.placement)) {
+      throw new AttnkitError(ErrorCodes.INVALID_OPTION, `--placement ${args.placement} is not valid: use ${ATTENTION_PLACEMENTS.join(', ')}`, {
+        path: '--placement',
+        allowed: [...ATTENTION_PLACEMENTS],
+      });
+    }
+    options.placement = args.placement;
+  }
   if (args.width !== undefined) options.width = parseInteger('--width', args.width);
   if (args.widthMultiplier !== undefined) {
     const multiplier = Number(args.widthMultiplier);
@@ -48,7 +60,11 @@ export async function buildNetwork(name: string, args: NetworkArguments): Promis
     options.widthMultiplier = multiplier;
   }
   if (args.numClasses !== undefined) options.numClasses = parseInteger('--num-classes', args.numClasses);
-  const backbone = createBackbone(name, options as AnyBackboneOptions);
+  return options as AnyBackboneOptions;
+}
+
+export async function buildNetwork(name: string, args: NetworkArguments): Promise<BuiltNetwork> {
+  const backbone = createBackbone(name, backboneOptionsFrom(args));
   const size = parseInputSize(args.inputSize);
   const graph = traceNetwork(backbone, [1, 3, size, size]);
   if (args.weights !== undefined) {
@@ -65,14 +81,18 @@ export async function buildNetwork(name: string, args: NetworkArguments): Promis
   return { backbone, graph, weights: initializeWeights(graph, seed), insertions: insertionReport(graph), weightsSource: { seed } };
 }
 
-/** Adds the backbone options to a command (export and run take the same ones). */
-export function withNetworkOptions(command: Command): Command {
-  return command
-    .option('--attention <spec>', "attention id or JSON spec (e.g. eca, '{\"type\":\"eca\",\"kernelSize\":5}'); none by default")
-    .option('--placement <placement>', 'where attention goes: residual (default), output or stage')
+/**
+ * Adds the network options to a command. count, export and run take the same flags under the
+ * same names; commands that run nothing (count) leave out `--weights`.
+ */
+export function withNetworkOptions(command: Command, { weights = true }: { weights?: boolean } = {}): Command {
+  command
+    .option('--attention <spec>', "attention id or JSON spec (e.g. eca, '{\"type\":\"eca\",\"kernelSize\":[3,5,5,7]}'); none by default")
+    .option('--placement <placement>', `where attention goes: ${ATTENTION_PLACEMENTS.join(', ')} (residual by default)`)
     .option('--width <n>', 'ResNet stem/stage width (64 in torchvision)')
     .option('--width-multiplier <m>', 'MobileNetV2 width multiplier (1.0 by default)')
     .option('--num-classes <n>', 'classifier outputs (1000 by default)')
-    .option('--input-size <s>', 'input height and width the network is built for', '224')
-    .option('--weights <file.safetensors>', 'a PyTorch state dict to load (otherwise seeded init)');
+    .option('--input-size <s>', 'input height and width the network is built for', '224');
+  if (weights) command.option('--weights <file.safetensors>', 'a PyTorch state dict to load (otherwise seeded init)');
+  return command;
 }

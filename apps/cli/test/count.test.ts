@@ -11,7 +11,7 @@ const K3557 = { type: 'eca', kernelSize: [3, 5, 5, 7] };
 
 describe('countBackbone', () => {
   it('resnet50 + ECA k3557: 25,557,112 parameters, 16 insertions summing to 80 (PAPER.md sections 1 and 3)', () => {
-    const result = countBackbone({ backbone: 'resnet50', attention: K3557 });
+    const result = countBackbone({ backbone: 'resnet50', attention: JSON.stringify(K3557) });
     expect(result.parameters).toBe(25_557_112);
     // PAPER.md section 4: 4,089,184,256 + 86,272 added by ECA.
     expect(result.macs).toBe(4_089_270_528);
@@ -29,10 +29,18 @@ describe('countBackbone', () => {
     expect(formatCount(result)).toContain('25,557,032');
   });
 
-  it('--placement stage, --num-classes and --input change the build', () => {
-    const result = countBackbone({ backbone: 'mobilenet_v2', attention: 'eca', placement: 'stage', numClasses: 10, input: 64 });
+  it('--placement stage, --num-classes and --input-size change the build', () => {
+    const result = countBackbone({ backbone: 'mobilenet_v2', attention: 'eca', placement: 'stage', numClasses: '10', inputSize: '64' });
     expect(result.insertions.map((r) => r.path)).toEqual(['features.1', 'features.3', 'features.6', 'features.10', 'features.13', 'features.16', 'features.17']);
     expect(result.inputShape).toEqual([1, 3, 64, 64]);
+  });
+
+  it('takes --width-multiplier like export and run: torchvision mobilenet_v2(width_mult=w) parameter counts', () => {
+    // torchvision 0.14, sum(p.numel() for p in mobilenet_v2(width_mult=w).parameters()); 0.35 and 1.4
+    // are the multipliers where rounding to the nearest multiple of 8 and rounding up differ.
+    expect(countBackbone({ backbone: 'mobilenet_v2', widthMultiplier: '0.35' }).parameters).toBe(1_677_128);
+    expect(countBackbone({ backbone: 'mobilenet_v2', widthMultiplier: '0.5' }).parameters).toBe(1_968_680);
+    expect(countBackbone({ backbone: 'mobilenet_v2', widthMultiplier: '1.4' }).parameters).toBe(6_108_776);
   });
 
   it('unknown backbone: UNKNOWN_BACKBONE listing the names; bad placement: INVALID_OPTION', () => {

@@ -1,15 +1,12 @@
-import { type AttentionSpec, AttnkitError, ErrorCodes, countCosts, toBinaryUnits, traceNetwork } from '@attnkit/core';
-import { ATTENTION_PLACEMENTS, type AttentionPlacement, type InsertionReport, createBackbone, insertionReport, listBackbones } from '@attnkit/zoo';
+import { type AttentionSpec, countCosts, toBinaryUnits, traceNetwork } from '@attnkit/core';
+import { type InsertionReport, createBackbone, insertionReport, listBackbones } from '@attnkit/zoo';
 import type { Command } from 'commander';
-import { parseAttentionArgument, parseInteger, printJson, runCommand } from '../cli-support.js';
+import { printJson, runCommand } from '../cli-support.js';
+import { type NetworkArguments, backboneOptionsFrom, parseInputSize, withNetworkOptions } from '../zoo-network.js';
 
-export interface CountRequest {
+/** What to count: a backbone by name plus the same network options `export` and `run` take. */
+export interface CountRequest extends Omit<NetworkArguments, 'weights' | 'seed'> {
   backbone: string;
-  attention?: AttentionSpec;
-  placement?: string;
-  /** Square input size; 224 by default. */
-  input?: number;
-  numClasses?: number;
 }
 
 /** What `attnkit count --json` prints. */
@@ -29,25 +26,14 @@ export interface CountResult {
 
 /** Exact costs and the insertion report of one backbone build (the body of `attnkit count`). */
 export function countBackbone(request: CountRequest): CountResult {
-  const placement = request.placement ?? 'residual';
-  if (!(ATTENTION_PLACEMENTS as readonly string[]).includes(placement)) {
-    throw new AttnkitError(ErrorCodes.INVALID_OPTION, `--placement ${placement} is not valid: use ${ATTENTION_PLACEMENTS.join(', ')}`, {
-      path: 'placement',
-      allowed: [...ATTENTION_PLACEMENTS],
-    });
-  }
-  const input = request.input ?? 224;
-  const network = createBackbone(request.backbone, {
-    attention: request.attention ?? null,
-    placement: placement as AttentionPlacement,
-    ...(request.numClasses === undefined ? {} : { numClasses: request.numClasses }),
-  });
-  const graph = traceNetwork(network, [1, 3, input, input]);
+  const options = backboneOptionsFrom(request);
+  const input = parseInputSize(request.inputSize);
+  const graph = traceNetwork(createBackbone(request.backbone, options), [1, 3, input, input]);
   const costs = countCosts(graph);
   return {
     backbone: request.backbone,
-    attention: request.attention ?? null,
-    placement,
+    attention: options.attention ?? null,
+    placement: options.placement ?? 'residual',
     inputShape: [...costs.inputShape],
     parameters: costs.parameters,
     parametersBinaryM: toBinaryUnits(costs.parameters, 2),
@@ -85,25 +71,19 @@ export function formatCount(result: CountResult): string {
 }
 
 export function registerCountCommand(program: Command): void {
-  program
-    .command('count')
-    .description('exact parameters, MACs and thop-style FLOPs of a zoo backbone, with the attention insertion report')
-    .argument('<backbone>', `one of ${listBackbones().join(', ')}`)
-    .option('--attention <spec>', "an attention id (eca) or a JSON spec ('{\"type\":\"eca\",\"kernelSize\":[3,5,5,7]}'); none by default")
-    .option('--placement <placement>', `where attention goes: ${ATTENTION_PLACEMENTS.join(', ')}`, 'residual')
-    .option('--input <size>', 'square input size', '224')
-    .option('--num-classes <n>', 'classifier outputs', '1000')
+  withNetworkOptions(
+    program
+      .command('count')
+      .description('exact parameters, MACs and thop-style FLOPs of a zoo backbone, with the attention insertion report')
+      .argument('<backbone>', `one of ${listBackbones().join(', ')}`),
+    { weights: false },
+  )
     .option('--json', 'print JSON only')
-    .action((backbone: string, options: { attention?: string; placement: string; input: string; numClasses: string; json?: boolean }) =>
+    .action((backbone: string, options: CountRequest & { json?: boolean }) =>
       runCommand(() => {
-        const result = countBackbone({
-          backbone,
-          attention: parseAttentionArgument(options.attention),
-          placement: options.placement,
-          input: parseInteger('--input', options.input),
-          numClasses: parseInteger('--num-classes', options.numClasses),
-        });
-        if (options.json) return printJson(result);
+        const { json, ...network } = options;
+        const result = countBackbone({ ...network, backbone });
+        if (json) return printJson(result);
         process.stdout.write(formatCount(result));
       }),
     );
