@@ -33,7 +33,7 @@ export function countBackbone(request: CountRequest): CountResult {
   return {
     backbone: request.backbone,
     attention: options.attention ?? null,
-    placement: options.placement ?? 'residual',
+    placement: request.placement ?? 'residual',
     inputShape: [...costs.inputShape],
     parameters: costs.parameters,
     parametersBinaryM: toBinaryUnits(costs.parameters, 2),
