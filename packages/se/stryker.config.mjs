@@ -1,4 +1,3 @@
-// @ts-nocheck
 import { mutationConfig } from '../../stryker.shared.mjs';
 
 export default mutationConfig({ mutate: ['src/**/*.ts', '!src/**/*.test.ts', '!src/index.ts'] });
