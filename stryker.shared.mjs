@@ -10,7 +10,12 @@ const plugin = (name) => fileURLToPath(import.meta.resolve(name));
  */
 export function mutationConfig({ mutate, thresholds = {} }) {
   return {
-    plugins: [plugin('@stryker-mutator/vitest-runner'), plugin('@stryker-mutator/typescript-checker')],
+    plugins: [
+      plugin('@stryker-mutator/vitest-runner'),
+      plugin('@stryker-mutator/typescript-checker'),
+      fileURLToPath(new URL('./tools/stryker-documentation-ignorer.mjs', import.meta.url)),
+    ],
+    ignorers: ['documentation-text'],
     testRunner: 'vitest',
     vitest: { configFile: 'vitest.config.ts', related: true },
     checkers: ['typescript'],

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { attentionNetwork, initializeWeights, randomTensor, runReference, traceNetwork } from '@attnkit/core';
 import { thrownAttnkitError } from '@attnkit/tools/test-errors';
 import { expectPyTorchDefaultInit } from '@attnkit/tools/init-rules';
 import { describe, expect, it } from 'vitest';
+import { cbam } from './cbam.js';
 import './index.js';
 
 const [N, C, H, W] = [2, 8, 3, 4];
@@ -59,5 +61,12 @@ describe('cbam: one gate at a time', () => {
 
   it('init: PyTorch defaults for the MLP and the 7x7 conv; the spatial BatchNorm weight 0 as the official code', () => {
     expectPyTorchDefaultInit('cbam', 256, { 'SpatialGate.spatial.bn.weight': 0 });
+  });
+});
+
+describe('cbam: identity as PyTorch and npm know it', () => {
+  it('id cbam, attribute cbam (official `layer1.0.cbam.ChannelGate.mlp.1.weight`), package from package.json', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string };
+    expect({ id: cbam.id, attributeName: cbam.attributeName, package: cbam.package }).toEqual({ id: 'cbam', attributeName: 'cbam', package: manifest.name });
   });
 });
