@@ -13,6 +13,8 @@ export function packageBuild(options: Options = {}) {
     clean: true,
     sourcemap: true,
     target: 'es2022',
+    // Keep `node:` specifiers (Node >= 20 knows them): bare `fs` / `path` read as npm packages to bundlers.
+    removeNodeProtocol: false,
     ...options,
   });
 }

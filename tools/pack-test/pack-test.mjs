@@ -7,17 +7,19 @@
  *   - type-checks its example under `module: nodenext` and under `moduleResolution: bundler`,
  *   - runs it as ESM (and the examples without top-level await also as CommonJS),
  *   - compares every `console.log(...); // => value` with what the example printed.
- * Finally it installs the CLI tarball and runs `npx attnkit count resnet50 --attention eca`,
- * checking the parameter count of adaptive ECA-ResNet-50 (PAPER.md: 25,557,118).
+ * Then it installs the CLI tarball and runs `npx attnkit count resnet50 --attention eca`,
+ * checking the parameter count of adaptive ECA-ResNet-50 (PAPER.md: 25,557,118), and bundles a
+ * page importing every public package with esbuild, Vite and webpack 5 (browser-bundles.mjs).
  *
- * Usage: node tools/pack-test/pack-test.mjs [--keep] [package ...]   (run by .ci/run after
+ * Usage: node tools/pack-test/pack-test.mjs [--keep] [package ... | cli | browser]   (run by .ci/run after
  * `pnpm test`, which builds; the packages' dist/ must be built). Needs the npm registry.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BROWSER_PROJECT_PEERS, checkBrowserBundles } from './browser-bundles.mjs';
 import { readmeExample } from './readme-example.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,6 +53,10 @@ try {
     checkReadme(dir, name, tarballs);
   }
   if (only.length === 0 || only.includes('cli') || only.includes('@attnkit/cli')) checkCli(tarballs);
+  if (only.length === 0 || only.includes('browser')) {
+    const libraries = [...tarballs.keys()].filter((name) => publicDirs.some((dir) => dir.includes(`${sep}packages${sep}`) && readJson(join(dir, 'package.json')).name === name));
+    failures.push(...(await checkBrowserBundles(freshProject('browser', [...libraries, ...BROWSER_PROJECT_PEERS], tarballs))));
+  }
 } finally {
   if (keep) console.log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
