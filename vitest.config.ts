@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // need no build.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*'],
+    projects: ['packages/*', 'apps/*', 'tools'],
     reporters: ['default', './tools/vitest-summary-reporter.ts'],
   },
 });
