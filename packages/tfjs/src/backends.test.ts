@@ -2,6 +2,9 @@ import { isAttnkitError } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from './backends.js';
 
+/** The tfjs release under test: the workspace's, or the one tools/runtime-range swaps in. */
+const tfjsVersion = process.env.ATTNKIT_TFJS_VERSION ?? '4.22.0';
+
 describe('useBackend', () => {
   it('rejects an unknown backend name with the names it takes', async () => {
     const error = await useBackend('webgpu' as never).catch((e: unknown) => e);
@@ -24,7 +27,7 @@ describe('useBackend', () => {
       },
     });
     expect(imported).toBe(1);
-    expect(report).toEqual({ backend: 'cpu', simd: false, threads: false, version: '4.22.0' });
+    expect(report).toEqual({ backend: 'cpu', simd: false, threads: false, version: tfjsVersion });
   });
 
   it('a backend whose import fails is BACKEND_UNAVAILABLE naming the package and how to import it in a bundle', async () => {
