@@ -56,7 +56,8 @@ for (const name of chosen.length > 0 ? chosen : Object.keys(FAMILIES)) {
     const install = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...runtimes.map((runtime) => `${runtime}@${version}`)], { cwd: dir, stdio: 'inherit' });
     if (install.status !== 0) throw new Error(`npm install of ${runtimes.join(', ')} ${version} failed`);
     console.log(`${runtimes.join(', ')} ${version} installed; running ${project}'s Node tests against them`);
-    const tests = spawnSync('pnpm', ['exec', 'vitest', 'run', '--project', project, '--exclude', '**/test/browser/**'], {
+    // A longer default timeout: older runtimes and a busy CI machine are slower (no test asserts time).
+    const tests = spawnSync('pnpm', ['exec', 'vitest', 'run', '--project', project, '--exclude', '**/test/browser/**', '--testTimeout', '60000'], {
       cwd: root,
       stdio: 'inherit',
       env: { ...process.env, ATTNKIT_RUNTIMES_DIR: dir, [versionVariable]: version },
