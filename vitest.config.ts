@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// One workspace run over every package; `source` resolves workspace imports to src/ so tests
+// One workspace run over every package; `@attnkit/source` resolves workspace imports to src/ so tests
 // need no build.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*'],
+    projects: ['packages/*', 'apps/*', 'tools'],
     reporters: ['default', './tools/vitest-summary-reporter.ts'],
   },
 });

@@ -2,7 +2,7 @@
  * Runs a TypeScript/JavaScript module in headless Chromium and returns what it computed.
  *
  * The entry default-exports an async function `(args) => result`. It is bundled with Vite
- * (workspace packages resolve through the `source` export condition, so no package needs a
+ * (workspace packages resolve through the `@attnkit/source` export condition, so no package needs a
  * build), served on 127.0.0.1 with cross-origin isolation (COOP/COEP, so WebAssembly threads
  * work) next to the wasm folders of onnxruntime-web (`/ort/`) and tfjs-backend-wasm
  * (`/tfjs-wasm/`), and called in a fresh page. The result comes back as JSON (typed arrays
@@ -242,7 +242,7 @@ window.__attnkitReady = Promise.resolve();
       root: dir,
       base: './',
       logLevel: 'error',
-      resolve: { conditions: ['source', ...defaultClientConditions] },
+      resolve: { conditions: ['@attnkit/source', ...defaultClientConditions] },
       build: {
         outDir,
         emptyOutDir: true,

@@ -119,9 +119,10 @@ function isNode(): boolean {
 
 async function importRuntime(runtime: RuntimeName, options: RunnerOptions): Promise<OrtModule> {
   const importer = options.importRuntime?.[runtime];
-  // A non-literal specifier keeps browser bundlers from trying to bundle the native addon.
+  // A non-literal specifier (ignored by Vite and webpack) keeps browser bundlers from bundling
+  // the native addon or failing on a runtime the app did not install.
   const specifier: string = runtime;
-  const loaded = (await (importer ? importer() : import(/* @vite-ignore */ specifier))) as Partial<OrtModule> & { default?: Partial<OrtModule> };
+  const loaded = (await (importer ? importer() : import(/* webpackIgnore: true */ /* @vite-ignore */ specifier))) as Partial<OrtModule> & { default?: Partial<OrtModule> };
   const module = loaded.InferenceSession ? loaded : loaded.default;
   if (!module?.InferenceSession || !module.Tensor || !module.env) {
     throw new Error(`the module has no InferenceSession, Tensor and env exports`);

@@ -17,6 +17,9 @@ import { type BackendName, useBackend } from './backends.js';
 import { fileSystem } from './file-system-io.js';
 import { fromTfjsLayout } from './layout.js';
 
+/** The tfjs release under test: the workspace's, or the one tools/runtime-range swaps in. */
+const tfjsVersion = process.env.ATTNKIT_TFJS_VERSION ?? '4.22.0';
+
 const [N, C, H, W] = [2, 16, 5, 7];
 
 interface ModuleCase {
@@ -150,7 +153,7 @@ describe.each(['cpu', 'wasm'] as BackendName[])('AttentionLayer on %s', (backend
   const temporary: string[] = [];
   beforeAll(async () => {
     const report = await useBackend(backend);
-    expect(report).toEqual({ backend, simd: backend === 'wasm', threads: false, version: '4.22.0' });
+    expect(report).toEqual({ backend, simd: backend === 'wasm', threads: false, version: tfjsVersion });
     expect(tf.getBackend()).toBe(backend);
   });
   afterAll(async () => {

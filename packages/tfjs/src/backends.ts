@@ -1,14 +1,27 @@
 /**
- * Selecting a tfjs backend by name. The backend packages are optional: each is imported only when
- * asked for, so an app that runs on cpu never loads the wasm binary (and vice versa). webgl is
- * for browsers (Node has no WebGL).
+ * Selecting a tfjs backend by name. The backend packages are optional peers: each is imported
+ * only when asked for, so an app that runs on cpu never loads the wasm binary (and vice versa).
+ * webgl is for browsers (Node has no WebGL).
+ *
+ * Nothing here names a backend package in a way a bundler follows: the default import uses a
+ * variable specifier (marked ignored for Vite and webpack), so bundling `@attnkit/tfjs` for a
+ * browser never fails on a backend the app did not install. In Node that import resolves the
+ * package normally; in a browser bundle the app passes `importBackend` (a literal import its
+ * bundler follows) or imports the backend package itself before calling `useBackend`.
  */
 import { AttnkitError, ErrorCodes } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgl';
 
-const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'webgl'];
+/** The npm package of each backend; a new backend is one more entry here. */
+const BACKEND_PACKAGES: Readonly<Record<BackendName, string>> = {
+  cpu: '@tensorflow/tfjs-backend-cpu',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  webgl: '@tensorflow/tfjs-backend-webgl',
+};
+
+const BACKENDS = Object.keys(BACKEND_PACKAGES) as BackendName[];
 
 export interface BackendReport {
   backend: BackendName;
@@ -16,29 +29,36 @@ export interface BackendReport {
   simd: boolean;
   /** wasm: the multi-threaded build runs; cpu: false. Always false in Node (no worker support). */
   threads: boolean;
-  /** Version of the backend package. */
+  /**
+   * Version of the backend package; 'unknown' when the app registered the backend itself and
+   * the package cannot be imported by name (a browser bundle without `importBackend`).
+   */
   version: string;
+}
+
+export interface UseBackendOptions {
+  /**
+   * Imports the backend package, for browser bundles: `() => import('@tensorflow/tfjs-backend-wasm')`.
+   * Default: a dynamic import of the package by name, which works in Node.
+   */
+  importBackend?: () => Promise<unknown>;
 }
 
 const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
 
 /** Registers (if needed) and activates a tfjs backend; rejects with BACKEND_UNAVAILABLE otherwise. */
-export async function useBackend(name: BackendName): Promise<BackendReport> {
+export async function useBackend(name: BackendName, options: UseBackendOptions = {}): Promise<BackendReport> {
   if (!BACKENDS.includes(name)) {
     throw new AttnkitError(ErrorCodes.INVALID_OPTION, `unknown tfjs backend '${String(name)}'; choose 'cpu', 'wasm' or 'webgl' (browsers)`, { allowed: [...BACKENDS] });
   }
   if (name === 'webgl' && isNode) {
     throw new AttnkitError(ErrorCodes.BACKEND_UNAVAILABLE, "tfjs backend 'webgl' needs a browser with WebGL; in Node use 'wasm' or 'cpu'", { tried: [{ backend: name, reason: 'no WebGL in Node.js' }] });
   }
-  let version: string;
-  try {
-    version = name === 'cpu' ? await loadCpu() : name === 'wasm' ? await loadWasm() : await loadWebgl();
-  } catch (error) {
-    throw new AttnkitError(
-      ErrorCodes.BACKEND_UNAVAILABLE,
-      `tfjs backend '${name}' could not be loaded (install @tensorflow/tfjs-backend-${name}): ${(error as Error).message}`,
-      { tried: [{ backend: name, reason: (error as Error).message }] },
-    );
+  const version = await loadBackend(name, options);
+  if (name === 'wasm' && isNode) {
+    // The threaded build needs Web Workers, which Node does not give it. The binaries are found
+    // next to the package's Node entry (its dist/), so no wasm path is needed.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   }
   const ok = await tf.setBackend(name);
   if (!ok) {
@@ -50,26 +70,26 @@ export async function useBackend(name: BackendName): Promise<BackendReport> {
   return { backend: name, simd, threads, version };
 }
 
-async function loadCpu(): Promise<string> {
-  const cpu = await import('@tensorflow/tfjs-backend-cpu');
-  return cpu.version_cpu;
-}
-
-async function loadWebgl(): Promise<string> {
-  const webgl = await import('@tensorflow/tfjs-backend-webgl');
-  return webgl.version_webgl;
-}
-
-async function loadWasm(): Promise<string> {
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  if (isNode && tf.findBackend('wasm') === null) {
-    // In Node the binaries are read from the package's dist/ folder; the threaded build needs
-    // Web Workers, which Node does not give it.
-    const { createRequire } = await import('node:module');
-    const { dirname, join } = await import('node:path');
-    const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
-    wasm.setWasmPaths(`${join(dirname(main), '/')}`);
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+/** Imports the backend package (which registers the backend) and returns its version. */
+async function loadBackend(name: BackendName, options: UseBackendOptions): Promise<string> {
+  const packageName = BACKEND_PACKAGES[name];
+  let module: unknown;
+  try {
+    module = options.importBackend ? await options.importBackend() : await importByName(packageName);
+  } catch (error) {
+    // The app may have imported the package itself (the usual way in a browser bundle).
+    if (options.importBackend === undefined && tf.findBackendFactory(name) !== null) return 'unknown';
+    throw new AttnkitError(
+      ErrorCodes.BACKEND_UNAVAILABLE,
+      `tfjs backend '${name}' could not be loaded (install ${packageName}; in a browser bundle import it or pass importBackend: () => import('${packageName}')): ${(error as Error).message}`,
+      { tried: [{ backend: name, reason: (error as Error).message }] },
+    );
   }
-  return wasm.version_wasm;
+  const exports = module as Record<string, unknown> & { default?: Record<string, unknown> };
+  const version = exports[`version_${name}`] ?? exports.default?.[`version_${name}`];
+  return typeof version === 'string' ? version : 'unknown';
+}
+
+function importByName(specifier: string): Promise<unknown> {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
 }

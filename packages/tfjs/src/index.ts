@@ -1,5 +1,5 @@
 export { AttentionLayer, type AttentionLayerArgs, attentionLayer, getCanonicalWeights, setCanonicalWeights } from './attention-layer.js';
-export { type BackendName, type BackendReport, useBackend } from './backends.js';
+export { type BackendName, type BackendReport, type UseBackendOptions, useBackend } from './backends.js';
 export { type LayoutOptions, type TfjsTensorData, fromTfjsLayout, tfjsShape, toTfjsLayout } from './layout.js';
 export { type TfjsOpsOptions, tfjsOps } from './tfjs-ops.js';
 export { type InferenceFunction, compileInference } from './fast-inference.js';

@@ -22,9 +22,16 @@ export interface LayersPageArgs {
   loadFrom: string[];
 }
 
+/** Literal imports the bundler follows, as a browser app passes them to useBackend. */
+const backendImports: Record<BackendName, () => Promise<unknown>> = {
+  cpu: () => import('@tensorflow/tfjs-backend-cpu'),
+  wasm: () => import('@tensorflow/tfjs-backend-wasm'),
+  webgl: () => import('@tensorflow/tfjs-backend-webgl'),
+};
+
 export default async function run({ backend, saveTo, loadFrom }: LayersPageArgs) {
   setWasmPaths('/tfjs-wasm/');
-  const report = await useBackend(backend);
+  const report = await useBackend(backend, { importBackend: backendImports[backend] });
   const [, channels, height, width] = stackCase.inputShape;
 
   const input = tfl.input({ shape: [height, width, channels], name: 'x' });

@@ -12,7 +12,7 @@ import { caseGraph, caseInput, caseWeights, webglCases } from './networks-webgl.
 const toNchw = (y: tf.Tensor): tf.Tensor => (y.rank === 4 ? tf.transpose(y, [0, 3, 1, 2]) : y);
 
 export default async function run() {
-  const report = await useBackend('webgl');
+  const report = await useBackend('webgl', { importBackend: () => import('@tensorflow/tfjs-backend-webgl') });
   const gl = { float32: tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED'), version: tf.env().getNumber('WEBGL_VERSION') };
   const outputs: Record<string, { predict: Float32Array; fast: Float32Array }> = {};
   for (const c of webglCases()) {
