@@ -1,3 +1,4 @@
+export * from './apply-node.js';
 export * from './attention.js';
 export * from './counting.js';
 export * from './derived-ops.js';
