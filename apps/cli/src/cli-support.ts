@@ -21,6 +21,7 @@ export function parseAttentionArgument(value: string | undefined): AttentionSpec
       ErrorCodes.INVALID_OPTION,
       `--attention ${value} is neither an id nor valid JSON (${(error as Error).message}); give e.g. --attention eca or --attention '{"type":"eca","kernelSize":5}'`,
       { value },
+      { cause: error },
     );
   }
 }
