@@ -58,7 +58,7 @@ export class AttnkitError extends Error {
   override readonly name = 'AttnkitError';
   readonly code: ErrorCode;
   readonly details: Record<string, unknown>;
-  private readonly [attnkitErrorMarker] = true;
+  readonly [attnkitErrorMarker] = true;
 
   constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options: AttnkitErrorOptions = {}) {
     super(message, 'cause' in options ? { cause: options.cause } : undefined);
