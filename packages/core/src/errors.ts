@@ -36,6 +36,17 @@ export const ErrorCodes = {
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   /** A bench or CLI config that fails its schema; `details.issues` lists each bad field. */
   INVALID_CONFIG: 'INVALID_CONFIG',
+  /**
+   * A path read from inside a file (a tfjs weight shard, an ONNX external-data location) that
+   * leaves the file's folder, is absolute, or is not a regular file. `details.path`, `details.folder`.
+   */
+  UNSAFE_PATH: 'UNSAFE_PATH',
+  /** A declared size or a number beyond a stated limit. `details.limit`, `details.value`, `details.path`. */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** A file-system failure the user can fix (permission, a file where a folder is needed). `details.errno`. */
+  IO_ERROR: 'IO_ERROR',
+  /** Content that parses but is not usable: non-finite weights, a negative variance. `details.name`. */
+  INVALID_VALUE: 'INVALID_VALUE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -2,7 +2,7 @@
  * Element access for `OnnxTensor`: build float32 / int64 tensors, read any numeric tensor as
  * Float32Array or as exact integers. raw_data is little-endian per onnx.proto, on every host.
  */
-import { AttnkitError, ErrorCodes } from '@attnkit/core';
+import { AttnkitError, bfloat16ToFloat32, ErrorCodes, float16ToFloat32 } from '@attnkit/core';
 import { DataType, type OnnxTensor } from './onnx-model.js';
 
 const BYTES_PER_ELEMENT: Record<number, number> = {
@@ -76,16 +76,11 @@ export function tensorToFloat32(tensor: OnnxTensor): Float32Array {
         for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
         return out;
       case DataType.FLOAT16:
-        for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
+        for (let i = 0; i < count; i++) out[i] = float16ToFloat32(view.getUint16(i * 2, true));
         return out;
-      case DataType.BFLOAT16: {
-        const bits = new DataView(new ArrayBuffer(4));
-        for (let i = 0; i < count; i++) {
-          bits.setUint32(0, view.getUint16(i * 2, true) << 16);
-          out[i] = bits.getFloat32(0);
-        }
+      case DataType.BFLOAT16:
+        for (let i = 0; i < count; i++) out[i] = bfloat16ToFloat32(view.getUint16(i * 2, true));
         return out;
-      }
       default: {
         const integers = tensorToIntegers(tensor);
         for (let i = 0; i < count; i++) out[i] = integers[i];
@@ -95,14 +90,8 @@ export function tensorToFloat32(tensor: OnnxTensor): Float32Array {
   }
   if (type === DataType.FLOAT) return Float32Array.from(listOfLength(tensor, tensor.floatData, count));
   if (type === DataType.DOUBLE) return Float32Array.from(listOfLength(tensor, tensor.doubleData, count));
-  if (type === DataType.FLOAT16) return Float32Array.from(listOfLength(tensor, tensor.int32Data, count), halfToFloat);
-  if (type === DataType.BFLOAT16) {
-    const bits = new DataView(new ArrayBuffer(4));
-    return Float32Array.from(listOfLength(tensor, tensor.int32Data, count), (half) => {
-      bits.setUint32(0, half << 16);
-      return bits.getFloat32(0);
-    });
-  }
+  if (type === DataType.FLOAT16) return Float32Array.from(listOfLength(tensor, tensor.int32Data, count), float16ToFloat32);
+  if (type === DataType.BFLOAT16) return Float32Array.from(listOfLength(tensor, tensor.int32Data, count), bfloat16ToFloat32);
   return Float32Array.from(tensorToIntegers(tensor));
 }
 
@@ -199,14 +188,4 @@ function unsupportedType(tensor: OnnxTensor, expected: string): AttnkitError {
     `tensor '${tensor.name}' has data type ${dataTypeName(tensor.dataType)}; expected ${expected}`,
     { name: tensor.name, dataType: tensor.dataType },
   );
-}
-
-/** IEEE 754 binary16 bits to a number. */
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }

@@ -1,5 +1,5 @@
 import type { Tensor } from '@attnkit/core';
-import { bfloat16ToFloat32, float16ToFloat32 } from './float16.js';
+import { bfloat16ToFloat32, float16ToFloat32 } from '@attnkit/core';
 import {
   invalidFile,
   isSafetensorsDtype,
