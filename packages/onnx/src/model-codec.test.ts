@@ -157,3 +157,54 @@ describe('decodeModel rejects what is not a model', () => {
     expect(() => decodeModel('model.onnx' as unknown as Uint8Array)).toThrow(/got string/);
   });
 });
+
+describe('decodeModel checks sizes a file declares', () => {
+  const withInitializer = (tamper: (model: OnnxModel) => void): Uint8Array => {
+    const model = buildConvReluPoolModel();
+    tamper(model);
+    return encodeModel(model);
+  };
+  const decodeError = (bytes: Uint8Array): AttnkitError => {
+    try {
+      decodeModel(bytes);
+    } catch (error) {
+      return error as AttnkitError;
+    }
+    throw new Error('expected an error');
+  };
+
+  test('an initializer whose raw_data is shorter than its dims is INVALID_FILE naming both sizes', () => {
+    const bytes = withInitializer((model) => {
+      const first = model.graph.initializers[0];
+      first.rawData = first.rawData!.subarray(0, first.rawData!.length - 4);
+    });
+    const error = decodeError(bytes);
+    expect(error.code).toBe(ErrorCodes.INVALID_FILE);
+    expect(error.message).toMatch(/raw_data has \d+ bytes but dims .* need/);
+  });
+
+  test('a typed-list initializer with too few elements is INVALID_FILE', () => {
+    const bytes = withInitializer((model) => {
+      model.graph.initializers.push({ name: 'listed', dataType: DataType.FLOAT, dims: [3], floatData: [1, 2] });
+    });
+    expect(decodeError(bytes).message).toContain("initializer 'listed' (FLOAT, dims [3]) holds 2 elements, expected 3");
+  });
+
+  test('an initializer above the element limit is LIMIT_EXCEEDED, before any allocation', () => {
+    const bytes = withInitializer((model) => {
+      model.graph.initializers.push({ name: 'huge', dataType: DataType.FLOAT, dims: [65536, 65536], rawData: new Uint8Array(4) });
+    });
+    expect(decodeError(bytes).code).toBe(ErrorCodes.LIMIT_EXCEEDED);
+  });
+
+  test('a negative dimension in a value type or an initializer is INVALID_FILE', () => {
+    const negativeInput = withInitializer((model) => {
+      model.graph.inputs[0] = valueInfo(model.graph.inputs[0].name, [1, -3, 8, 8]);
+    });
+    expect(decodeError(negativeInput).message).toContain('the dimension -3');
+    const negativeInitializer = withInitializer((model) => {
+      model.graph.initializers.push({ name: 'negative', dataType: DataType.FLOAT, dims: [-1], rawData: new Uint8Array(0) });
+    });
+    expect(decodeError(negativeInitializer).message).toContain("initializer 'negative' has dims [-1]");
+  });
+});

@@ -4,6 +4,7 @@
 import { AttnkitError, ErrorCodes } from '@attnkit/core';
 import protobuf from 'protobufjs/light.js';
 import { getModelProtoType } from './onnx-schema.js';
+import { checkTensorSize } from './tensor-data.js';
 import {
   AttributeTypeCodes,
   type AttributeTypeName,
@@ -148,7 +149,7 @@ function readGraph(proto: Proto): OnnxGraph {
   const graph: OnnxGraph = {
     name: proto.name ?? '',
     nodes: proto.node.map(readNode),
-    initializers: proto.initializer.map(readTensor),
+    initializers: proto.initializer.map((initializer: Proto) => checkTensorSize(readTensor(initializer), 'initializer')),
     inputs: proto.input.map(readValueInfo),
     outputs: proto.output.map(readValueInfo),
   };
@@ -288,7 +289,15 @@ function readValueInfo(proto: Proto): OnnxValueInfo {
 function readShape(proto: Proto | undefined): OnnxDimension[] | undefined {
   if (proto === undefined || proto === null) return undefined;
   return proto.dim.map((dim: Proto): OnnxDimension => {
-    if (has(dim, 'dim_value')) return toNumber(dim.dim_value);
+    if (has(dim, 'dim_value')) {
+      const value = toNumber(dim.dim_value);
+      if (!Number.isSafeInteger(value) || value < 0) {
+        throw new AttnkitError(ErrorCodes.INVALID_FILE, `not a valid ONNX model: a shape has the dimension ${value}; dimensions are non-negative integers (or named, for a symbolic size)`, {
+          dimension: value,
+        });
+      }
+      return value;
+    }
     if (has(dim, 'dim_param')) return dim.dim_param;
     return null;
   });

@@ -2,7 +2,7 @@
  * Element access for `OnnxTensor`: build float32 / int64 tensors, read any numeric tensor as
  * Float32Array or as exact integers. raw_data is little-endian per onnx.proto, on every host.
  */
-import { AttnkitError, bfloat16ToFloat32, ErrorCodes, float16ToFloat32 } from '@attnkit/core';
+import { AttnkitError, bfloat16ToFloat32, checkLimit, ErrorCodes, float16ToFloat32 } from '@attnkit/core';
 import { DataType, type OnnxTensor } from './onnx-model.js';
 
 const BYTES_PER_ELEMENT: Record<number, number> = {
@@ -32,6 +32,62 @@ export function elementCount(dims: readonly number[]): number {
   let count = 1;
   for (const dim of dims) count *= dim;
   return count;
+}
+
+/** The typed list of onnx.proto that holds each data type's elements when raw_data is not used. */
+const LIST_FIELD: Record<number, keyof OnnxTensor> = {
+  [DataType.FLOAT]: 'floatData',
+  [DataType.DOUBLE]: 'doubleData',
+  [DataType.INT64]: 'int64Data',
+  [DataType.UINT64]: 'uint64Data',
+  [DataType.UINT32]: 'uint64Data',
+  [DataType.INT32]: 'int32Data',
+  [DataType.INT16]: 'int32Data',
+  [DataType.UINT16]: 'int32Data',
+  [DataType.INT8]: 'int32Data',
+  [DataType.UINT8]: 'int32Data',
+  [DataType.BOOL]: 'int32Data',
+  [DataType.FLOAT16]: 'int32Data',
+  [DataType.BFLOAT16]: 'int32Data',
+};
+
+/**
+ * Checks a tensor read from a file: non-negative integer dims, an element count within
+ * `LIMITS.tensorElements`, and stored data (raw_data or the typed list) of exactly the size the
+ * dims and data type need. External data is sized where it is read.
+ * @param role where the tensor sits, for messages (`'initializer'`).
+ * @throws AttnkitError INVALID_FILE, LIMIT_EXCEEDED.
+ */
+export function checkTensorSize(tensor: OnnxTensor, role: string): OnnxTensor {
+  const where = `${role} '${tensor.name}'`;
+  if (!tensor.dims.every((dim) => Number.isSafeInteger(dim) && dim >= 0)) {
+    throw new AttnkitError(ErrorCodes.INVALID_FILE, `${where} has dims [${tensor.dims.join(', ')}]; dims are non-negative integers`, { name: tensor.name, dims: tensor.dims });
+  }
+  const count = elementCount(tensor.dims);
+  checkLimit('tensorElements', count, `${where} (elements of dims [${tensor.dims.join(', ')}])`);
+  if (tensor.dataLocation === 'external') return tensor;
+  const size = BYTES_PER_ELEMENT[tensor.dataType];
+  if (tensor.rawData !== undefined) {
+    if (size !== undefined && tensor.rawData.byteLength !== count * size) {
+      throw new AttnkitError(
+        ErrorCodes.INVALID_FILE,
+        `${where}: raw_data has ${tensor.rawData.byteLength} bytes but dims [${tensor.dims.join(', ')}] of ${dataTypeName(tensor.dataType)} need ${count} x ${size} = ${count * size}`,
+        { name: tensor.name, byteLength: tensor.rawData.byteLength, expected: count * size },
+      );
+    }
+    return tensor;
+  }
+  const field = LIST_FIELD[tensor.dataType];
+  const list = field === undefined ? undefined : (tensor[field] as unknown[] | undefined);
+  // An empty tensor may store nothing at all; otherwise the list must hold every element.
+  if (field !== undefined && (list?.length ?? 0) !== count) {
+    throw new AttnkitError(
+      ErrorCodes.INVALID_FILE,
+      `${where} (${dataTypeName(tensor.dataType)}, dims [${tensor.dims.join(', ')}]) holds ${list?.length ?? 0} elements, expected ${count}`,
+      { name: tensor.name, length: list?.length ?? 0, expected: count },
+    );
+  }
+  return tensor;
 }
 
 /** A FLOAT tensor stored as raw_data, like torch.onnx.export writes initializers. */
