@@ -118,7 +118,7 @@ export function insertAttention(input: OnnxModel | Uint8Array, options: InsertAt
   const report: InsertionEntry[] = [];
   const inserted = new Map<OnnxNode | undefined, OnnxNode[]>();
   const usedWeights = new Set<string>();
-  const kernelMismatches: KernelMismatch[] = [];
+  const kernelPositions: KernelPosition[] = [];
 
   for (const point of points) {
     const shape = shapes.get(point.tensor);
@@ -148,7 +148,7 @@ export function insertAttention(input: OnnxModel | Uint8Array, options: InsertAt
       const fullName = `${modulePath}.${local}`;
       const found = findWeight(options.weights, [fullName, `${point.given ?? point.tensor}.${local}`], p.spec.shape, fullName, instance.config.kernelSize);
       if (found?.key !== undefined) usedWeights.add(found.key);
-      if (found?.kernelMismatch) kernelMismatches.push(found.kernelMismatch);
+      if (found?.kernelPosition) kernelPositions.push(found.kernelPosition);
       const tensor = found?.value ?? initializeParameter(p.spec, options.seed ?? 0, fullName);
       parameterNames.push(sink.initializer(tensorFromFloat32(fullName, p.spec.shape, tensor.data)));
     }
@@ -185,7 +185,7 @@ export function insertAttention(input: OnnxModel | Uint8Array, options: InsertAt
     });
   }
 
-  if (kernelMismatches.length > 0) throw kernelSizeMismatch(kernelMismatches);
+  if (kernelPositions.some((p) => p.modelKernelSize !== p.fileKernelSize)) throw kernelSizeMismatch(kernelPositions);
   const unused = options.weights && options.ignoreUnusedWeights !== true ? [...options.weights.keys()].filter((key) => !usedWeights.has(key)) : [];
   if (unused.length > 0) {
     throw new AttnkitError(
@@ -230,7 +230,8 @@ function uniqueModulePath(path: string, taken: ReadonlySet<string>): string {
   return name;
 }
 
-interface KernelMismatch {
+/** An ECA kernel position (matching or not), as @attnkit/zoo's KernelSizePosition. */
+interface KernelPosition {
   /** PyTorch name of the parameter, e.g. `layer2.0.eca.conv.weight`. */
   name: string;
   modelKernelSize: number;
@@ -240,7 +241,7 @@ interface KernelMismatch {
 interface FoundWeight {
   key: string;
   value?: Tensor;
-  kernelMismatch?: KernelMismatch;
+  kernelPosition?: KernelPosition;
 }
 
 function findWeight(
@@ -263,23 +264,26 @@ function findWeight(
   if (!shapesEqual(value.shape, shape)) {
     if (kernelSize !== undefined && value.shape.length === 3 && shape.length === 3 && value.shape[0] === shape[0] && value.shape[2] !== shape[2]) {
       // Collected over every point, so the error can give the rule or per-stage list for all of them.
-      return { key, kernelMismatch: { name: fullName, modelKernelSize: shape[2], fileKernelSize: value.shape[2] } };
+      return { key, kernelPosition: { name: fullName, modelKernelSize: shape[2], fileKernelSize: value.shape[2] } };
     }
     throw new AttnkitError(ErrorCodes.WEIGHTS_MISMATCH, `'${key}' has shape ${formatShape(value.shape)} but the module needs ${formatShape(shape)}`, { name: key, expected: shape, actual: value.shape });
   }
-  return { key, value };
+  // Matching kernels are kept too: a per-stage suggestion needs the k of every stage.
+  const kernelPosition = kernelSize !== undefined && shape.length === 3 ? { name: fullName, modelKernelSize: shape[2], fileKernelSize: shape[2] } : undefined;
+  return { key, value, ...(kernelPosition ? { kernelPosition } : {}) };
 }
 
 /** Every point whose k differs from the weights', with the k the weights were trained with. */
-function kernelSizeMismatch(positions: readonly KernelMismatch[]): AttnkitError {
+function kernelSizeMismatch(positions: readonly KernelPosition[]): AttnkitError {
+  const mismatched = positions.filter((p) => p.modelKernelSize !== p.fileKernelSize);
   const trained = [...new Set(positions.map((p) => p.fileKernelSize))];
   const suggestion = trained.length === 1 ? `kernelSize: ${trained[0]}` : 'a per-stage list or rule that gives these k';
   return new AttnkitError(
     ErrorCodes.KERNEL_SIZE_MISMATCH,
-    `the weights were trained with other kernel sizes than the attention spec gives: ${positions
+    `the weights were trained with other kernel sizes than the attention spec gives: ${mismatched
       .map((p) => `${p.name} k = ${p.fileKernelSize} (spec: ${p.modelKernelSize})`)
       .join(', ')}; pass ${suggestion}`,
-    { positions: positions.map((p) => ({ ...p })), name: positions[0].name, trained: positions[0].fileKernelSize, requested: positions[0].modelKernelSize },
+    { positions: positions.map((p) => ({ ...p })), name: mismatched[0].name, trained: mismatched[0].fileKernelSize, requested: mismatched[0].modelKernelSize },
   );
 }
 

@@ -21,6 +21,11 @@ const BYTES_PER_ELEMENT: Record<number, number> = {
   [DataType.BFLOAT16]: 2,
 };
 
+/** Bytes per element of a fixed-width data type; undefined for STRING and the rest. */
+export function bytesPerElement(dataType: number): number | undefined {
+  return BYTES_PER_ELEMENT[dataType];
+}
+
 const dataTypeNames = new Map<number, string>(Object.entries(DataType).map(([name, code]) => [code, name]));
 
 export function dataTypeName(code: number): string {
