@@ -30,8 +30,6 @@ export function parseAttentionArgument(value: string | undefined): AttentionSpec
 const OPTION_LIMITS: Record<string, LimitName> = {
   '--input-size': 'inputSize',
   '--input': 'inputSize',
-  '--batch': 'batchSize',
-  '--batch-size': 'batchSize',
 };
 
 /**
