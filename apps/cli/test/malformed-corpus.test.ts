@@ -88,18 +88,34 @@ const benchConfig = (folder: string, fields: Record<string, unknown>): string[] 
   writeFileSync(join(folder, 'bench.json'), JSON.stringify(config));
   return ['bench', '-c', 'bench.json', '-o', 'results', '--no-progress'];
 };
+/** A tamper that points the manifest's only group at `paths`. */
+const shardPaths = (paths: string[]) => (json: Record<string, any>) => {
+  json.weightsManifest[0].paths = paths;
+};
 const insert = (model: string, ...rest: string[]) => ['insert', model, '--attention', 'eca', '--at', 'residual', '-o', 'out/x.onnx', ...rest];
 
 const CASES: Case[] = [
   // Paths from inside a file that leave its folder.
-  { kind: 'containment', name: 'tfjs shard ../outside.bin', code: 'UNSAFE_PATH', setup: (f) => (writeFileSync(join(f, 'outside.bin'), new Uint8Array(16)), tfjsModel(f, (j) => (j.weightsManifest[0].paths = ['../outside.bin']))) },
-  { kind: 'containment', name: 'tfjs shard /etc/passwd', code: 'UNSAFE_PATH', setup: (f) => tfjsModel(f, (j) => (j.weightsManifest[0].paths = ['/etc/passwd'])) },
-  { kind: 'containment', name: 'tfjs shard /dev/zero (endless)', code: 'UNSAFE_PATH', setup: (f) => tfjsModel(f, (j) => (j.weightsManifest[0].paths = ['/dev/zero'])) },
+  {
+    kind: 'containment',
+    name: 'tfjs shard ../outside.bin',
+    code: 'UNSAFE_PATH',
+    setup: (f) => {
+      writeFileSync(join(f, 'outside.bin'), new Uint8Array(16));
+      return tfjsModel(f, shardPaths(['../outside.bin']));
+    },
+  },
+  { kind: 'containment', name: 'tfjs shard /etc/passwd', code: 'UNSAFE_PATH', setup: (f) => tfjsModel(f, shardPaths(['/etc/passwd'])) },
+  { kind: 'containment', name: 'tfjs shard /dev/zero (endless)', code: 'UNSAFE_PATH', setup: (f) => tfjsModel(f, shardPaths(['/dev/zero'])) },
   {
     kind: 'containment',
     name: 'tfjs shard symlink out of the folder',
     code: 'UNSAFE_PATH',
-    setup: (f) => tfjsModel(f, (j, m) => (symlinkSync('/etc/hostname', join(m, 'link.bin')), (j.weightsManifest[0].paths = ['link.bin']))),
+    setup: (f) =>
+      tfjsModel(f, (j, m) => {
+        symlinkSync('/etc/hostname', join(m, 'link.bin'));
+        shardPaths(['link.bin'])(j);
+      }),
   },
   { kind: 'containment', name: 'onnx external data ../x (run)', code: 'UNSAFE_PATH', setup: (f) => ['run', onnxFile(f, externalAt('../m.onnx.data')), '--backend', 'onnx-node', '--iterations', '1'] },
   { kind: 'containment', name: 'onnx external data /dev/zero (insert)', code: 'UNSAFE_PATH', setup: (f) => insert(onnxFile(f, externalAt('/dev/zero'))) },
@@ -117,7 +133,7 @@ const CASES: Case[] = [
   },
   // Sizes declared beyond limits or beyond the file.
   { kind: 'limits', name: 'safetensors header length 1 GiB', code: 'LIMIT_EXCEEDED', setup: (f) => exportWithWeights(rawSafetensors(f, '{}', 0, 2 ** 30)) },
-  { kind: 'limits', name: 'tfjs manifest naming one shard 3000 times', code: 'INVALID_FILE', setup: (f) => tfjsModel(f, (j) => (j.weightsManifest[0].paths = Array.from({ length: 3000 }, () => 'weights.bin'))) },
+  { kind: 'limits', name: 'tfjs manifest naming one shard 3000 times', code: 'INVALID_FILE', setup: (f) => tfjsModel(f, shardPaths(Array.from({ length: 3000 }, () => 'weights.bin'))) },
   { kind: 'limits', name: '--weights /dev/zero', code: 'INVALID_FILE', setup: () => exportWithWeights('/dev/zero') },
   { kind: 'limits', name: '--input-size 100000', code: 'LIMIT_EXCEEDED', setup: () => ['export', 'resnet18', '--input-size', '100000', '-o', 'out'] },
   { kind: 'limits', name: '--input-size above 2^53', code: 'LIMIT_EXCEEDED', setup: () => ['run', 'resnet18', '--input-size', '9007199254740993'] },
@@ -126,21 +142,51 @@ const CASES: Case[] = [
     kind: 'limits',
     name: 'onnx initializer of 2^32 elements',
     code: 'LIMIT_EXCEEDED',
-    setup: (f) => ['run', onnxFile(f, (m) => void m.graph.initializers.push({ name: 'huge', dataType: 1, dims: [65536, 65536], rawData: new Uint8Array(4) })), '--backend', 'onnx-node'],
+    setup: (f) => ['run', onnxFile(f, (m) => {
+        m.graph.initializers.push({ name: 'huge', dataType: 1, dims: [65536, 65536], rawData: new Uint8Array(4) });
+        return undefined;
+      }), '--backend', 'onnx-node'],
   },
   { kind: 'limits', name: 'bench threads 100000', code: 'LIMIT_EXCEEDED', setup: (f) => benchConfig(f, { threads: 100000 }) },
   { kind: 'limits', name: 'bench inputSizes [100000]', code: 'LIMIT_EXCEEDED', setup: (f) => benchConfig(f, { inputSizes: [100000] }) },
   { kind: 'limits', name: 'bench batchSizes [1e8]', code: 'LIMIT_EXCEEDED', setup: (f) => benchConfig(f, { batchSizes: [100000000] }) },
   { kind: 'limits', name: 'bench estimated at 2000 s without --yes', code: 'LIMIT_EXCEEDED', setup: (f) => benchConfig(f, { attention: ['none', 'eca'], measure: { secondsPerCell: 1000 } }) },
   // File-system faults and runtime errors: typed, not a stack trace.
-  { kind: 'faults', name: 'export -o onto a folder named m.onnx', code: 'IO_ERROR', setup: (f) => (mkdirSync(join(f, 'm.onnx')), ['export', 'resnet18', '--width', '8', '--input-size', '32', '--format', 'onnx', '-o', 'm.onnx']) },
-  { kind: 'faults', name: 'export -o below a file', code: 'IO_ERROR', setup: (f) => (writeFileSync(join(f, 'plain'), 'x'), ['export', 'resnet18', '--width', '8', '--input-size', '32', '--format', 'onnx', '-o', 'plain/m.onnx']) },
-  { kind: 'faults', name: 'run on a folder named m.onnx', code: 'INVALID_FILE', setup: (f) => (mkdirSync(join(f, 'm.onnx')), ['run', 'm.onnx', '--backend', 'onnx-node']) },
+  {
+    kind: 'faults',
+    name: 'export -o onto a folder named m.onnx',
+    code: 'IO_ERROR',
+    setup: (f) => {
+      mkdirSync(join(f, 'm.onnx'));
+      return ['export', 'resnet18', '--width', '8', '--input-size', '32', '--format', 'onnx', '-o', 'm.onnx'];
+    },
+  },
+  {
+    kind: 'faults',
+    name: 'export -o below a file',
+    code: 'IO_ERROR',
+    setup: (f) => {
+      writeFileSync(join(f, 'plain'), 'x');
+      return ['export', 'resnet18', '--width', '8', '--input-size', '32', '--format', 'onnx', '-o', 'plain/m.onnx'];
+    },
+  },
+  {
+    kind: 'faults',
+    name: 'run on a folder named m.onnx',
+    code: 'INVALID_FILE',
+    setup: (f) => {
+      mkdirSync(join(f, 'm.onnx'));
+      return ['run', 'm.onnx', '--backend', 'onnx-node'];
+    },
+  },
   {
     kind: 'faults',
     name: 'tfjs model.json with an unknown layer class',
     code: 'INVALID_FILE',
-    setup: (f) => tfjsModel(f, (j) => (j.modelTopology.config.layers[1].class_name = 'NoSuchLayer')),
+    setup: (f) =>
+      tfjsModel(f, (j) => {
+        j.modelTopology.config.layers[1].class_name = 'NoSuchLayer';
+      }),
   },
   {
     kind: 'faults',
@@ -160,9 +206,18 @@ const CASES: Case[] = [
         writeFileSync(join(m, 'weights.bin'), shard.subarray(0, shard.length - bytes));
       }),
   },
-  { kind: 'faults', name: 'onnx negative input dim', code: 'INVALID_FILE', setup: (f) => ['run', onnxFile(f, (m) => void ((m.graph.inputs[0].type as { shape: number[] }).shape[1] = -3)), '--backend', 'onnx-node'] },
-  { kind: 'faults', name: 'onnx without outputs', code: 'INVALID_FILE', setup: (f) => ['run', onnxFile(f, (m) => void (m.graph.outputs = [])), '--backend', 'onnx-node'] },
-  { kind: 'faults', name: 'onnx uint8 input', code: 'INVALID_FILE', setup: (f) => ['run', onnxFile(f, (m) => void ((m.graph.inputs[0].type as { elemType: number }).elemType = 2)), '--backend', 'onnx-node', '--iterations', '1'] },
+  { kind: 'faults', name: 'onnx negative input dim', code: 'INVALID_FILE', setup: (f) => ['run', onnxFile(f, (m) => {
+        (m.graph.inputs[0].type as { shape: number[] }).shape[1] = -3;
+        return undefined;
+      }), '--backend', 'onnx-node'] },
+  { kind: 'faults', name: 'onnx without outputs', code: 'INVALID_FILE', setup: (f) => ['run', onnxFile(f, (m) => {
+        m.graph.outputs = [];
+        return undefined;
+      }), '--backend', 'onnx-node'] },
+  { kind: 'faults', name: 'onnx uint8 input', code: 'INVALID_FILE', setup: (f) => ['run', onnxFile(f, (m) => {
+        (m.graph.inputs[0].type as { elemType: number }).elemType = 2;
+        return undefined;
+      }), '--backend', 'onnx-node', '--iterations', '1'] },
   { kind: 'faults', name: 'an unknown option', setup: () => ['export', 'resnet18', '--no-such-option'] },
   // Content that parses but is wrong.
   {
@@ -196,7 +251,10 @@ const CASES: Case[] = [
     kind: 'content',
     name: 'onnx initializer raw_data shorter than its dims (insert)',
     code: 'INVALID_FILE',
-    setup: (f) => insert(onnxFile(f, (m) => void (m.graph.initializers[0].rawData = m.graph.initializers[0].rawData!.subarray(4)))),
+    setup: (f) => insert(onnxFile(f, (m) => {
+        m.graph.initializers[0].rawData = m.graph.initializers[0].rawData!.subarray(4);
+        return undefined;
+      })),
   },
   {
     kind: 'content',
@@ -213,7 +271,15 @@ const CASES: Case[] = [
   { kind: 'content', name: 'a 5-entry per-stage list for a 4-stage ResNet', code: 'INVALID_KERNEL_SIZE', setup: () => ['export', 'resnet18', '--attention', '{"type":"eca","kernelSize":[3,5,5,7,9]}', '-o', 'out'] },
   { kind: 'content', name: 'the same --at name twice', code: 'INVALID_OPTION', setup: () => ['insert', join(fixtures, 'resnet18_w8.onnx'), '--attention', 'eca', '--at', '/layer1/layer1.0/Add,/layer1/layer1.0/Add', '-o', 'out/x.onnx'] },
   // Bench configs refused before anything runs.
-  { kind: 'bench config', name: 'a model path that is not a model', code: 'INVALID_CONFIG', setup: (f) => (writeFileSync(join(f, 'not.onnx'), 'hello'), benchConfig(f, { models: ['not.onnx'] })) },
+  {
+    kind: 'bench config',
+    name: 'a model path that is not a model',
+    code: 'INVALID_CONFIG',
+    setup: (f) => {
+      writeFileSync(join(f, 'not.onnx'), 'hello');
+      return benchConfig(f, { models: ['not.onnx'] });
+    },
+  },
   { kind: 'bench config', name: 'options.width -3', code: 'INVALID_CONFIG', setup: (f) => benchConfig(f, { models: [{ backbone: 'resnet18', options: { width: -3 } }] }) },
 ];
 

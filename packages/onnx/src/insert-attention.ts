@@ -293,7 +293,7 @@ function kernelSizeMismatch(positions: readonly KernelPosition[]): AttnkitError 
  */
 function emitInline(sink: GraphSink, traced: Graph, call: AttentionCall, source: string, parameterNames: readonly string[], output?: string): string {
   const names = new Map<number, string>([[call.input, source]]);
-  callParameters(traced, call).forEach((p, index) => names.set(p.value, parameterNames[index]));
+  for (const [index, p] of callParameters(traced, call).entries()) names.set(p.value, parameterNames[index]);
   const shapeOf = (id: number) => traced.values[id].shape;
   let last = source;
   for (let i = call.firstNode; i < call.endNode; i++) {

@@ -27,8 +27,8 @@ export interface BenchLimitOptions {
  *   bound; INVALID_CONFIG listing every model whose options or file cannot build.
  */
 export async function checkBenchConfigLimits(config: BenchConfig, options: BenchLimitOptions = {}): Promise<void> {
-  config.inputSizes.forEach((size, i) => checkLimit('inputSize', size, `bench config inputSizes[${i}]`));
-  config.batchSizes.forEach((batch, i) => checkLimit('batchSize', batch, `bench config batchSizes[${i}]`));
+  for (const [i, size] of config.inputSizes.entries()) checkLimit('inputSize', size, `bench config inputSizes[${i}]`);
+  for (const [i, batch] of config.batchSizes.entries()) checkLimit('batchSize', batch, `bench config batchSizes[${i}]`);
   for (const size of config.inputSizes) {
     for (const batch of config.batchSizes) checkLimit('inputElements', batch * 3 * size * size, `bench config input [${batch}, 3, ${size}, ${size}] (elements)`);
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AttnkitError } from '../errors.js';
+import type { AttnkitError } from '../errors.js';
 import { writeFileAtomic, writeFilesAtomic } from './write-files-atomic.js';
 
 const root = mkdtempSync(join(tmpdir(), 'attnkit-atomic-'));
