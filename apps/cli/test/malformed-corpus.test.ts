@@ -341,3 +341,16 @@ describe('the malformed-file corpus through the built CLI', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 });
+
+describe('--debug', () => {
+  it('adds the stack trace to a typed error, anywhere on the line, and keeps exit 2', () => {
+    const folder = join(root, 'debug');
+    mkdirSync(join(folder, 'm.onnx'), { recursive: true });
+    const plain = spawnSync(process.execPath, [builtCli, 'run', 'm.onnx', '--backend', 'onnx-node'], { cwd: folder, encoding: 'utf8' });
+    const debug = spawnSync(process.execPath, [builtCli, 'run', '--debug', 'm.onnx', '--backend', 'onnx-node'], { cwd: folder, encoding: 'utf8' });
+    expect([plain.status, debug.status]).toEqual([2, 2]);
+    expect(plain.stderr).not.toMatch(/\n\s+at /);
+    expect(debug.stderr).toContain('attnkit: error INVALID_FILE: ');
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+});

@@ -124,7 +124,14 @@ function onnxBackend(runtime: 'onnxruntime-node' | 'onnxruntime-web'): RunBacken
       if (!dims || dims.some((d) => typeof d !== 'number')) {
         throw new AttnkitError(ErrorCodes.UNSUPPORTED, `run needs a model with a fixed input size; input '${input.name}' is [${(dims ?? []).join(', ')}]`, {});
       }
-      const session = await (await createRunner({ runtime })).load(bytes);
+      const what = target.kind === 'file' ? target.path : `the emitted ${target.name}`;
+      const session = await (await createRunner({ runtime }))
+        .load(bytes)
+        .catch((error: unknown) => {
+          // onnxruntime's reason is kept; the file it was loading is added.
+          if (isAttnkitError(error)) throw new AttnkitError(error.code, `${what}: ${error.message}`, { ...error.details, path: what });
+          throw error;
+        });
       return {
         inputShape: dims as number[],
         async run(x) {
