@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.shared.js';
 
-export default packageBuild();
+// `node/index` is the Node-only entry `@attnkit/core/node` (file helpers); the main entry has no Node code.
+export default packageBuild({ entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' } });

@@ -1,6 +1,7 @@
 import './all-modules.js';
 import * as tf from '@tensorflow/tfjs-core';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { reportError, setDebug } from './cli-support.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerCountCommand } from './commands/count.js';
 import { registerExportCommand } from './commands/export.js';
@@ -12,9 +13,18 @@ import { registerRunCommand } from './commands/run.js';
 // cannot be installed here; the wasm backend is the fast tfjs path in Node).
 tf.env().set('PROD', true);
 
+// `--debug` may stand anywhere on the line, so it is taken out before commander parses.
+setDebug(process.argv.includes('--debug'));
+const argv = process.argv.filter((argument) => argument !== '--debug');
+
 const program = new Command('attnkit')
   .description('channel attention (ECA, SE, CBAM) for CNNs on TensorFlow.js and ONNX')
-  .showHelpAfterError();
+  .option('--debug', 'print stack traces with errors (anywhere on the line)')
+  .showHelpAfterError()
+  // A usage error (unknown option, missing argument) is the user's: exit 2, like every typed error.
+  .exitOverride((error: CommanderError) => {
+    throw error;
+  });
 
 // One line per command; each command lives in commands/<name>.ts.
 registerModulesCommand(program);
@@ -24,4 +34,15 @@ registerInsertCommand(program);
 registerRunCommand(program);
 registerBenchCommand(program);
 
-await program.parseAsync(process.argv);
+const reportAndExit = (error: unknown): never => {
+  reportError(error);
+  process.exit();
+};
+process.on('uncaughtException', reportAndExit);
+process.on('unhandledRejection', reportAndExit);
+try {
+  await program.parseAsync(argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exitCode = error.exitCode === 0 ? 0 : 2;
+  else reportError(error);
+}

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { AttnkitError, ErrorCodes, type Graph, initializeWeights, type Tensor, traceNetwork } from '@attnkit/core';
+import { AttnkitError, checkLimit, ErrorCodes, type Graph, initializeWeights, sizeOf, type Tensor, traceNetwork } from '@attnkit/core';
+import { readRegularFile } from '@attnkit/core/node';
 import { ATTENTION_PLACEMENTS, type AnyBackboneOptions, type Backbone, type InsertionReport, createBackbone, insertionReport, loadWeights } from '@attnkit/zoo';
 import type { Command } from 'commander';
 import { parseAttentionArgument, parseInteger } from './cli-support.js';
@@ -14,6 +14,10 @@ export interface NetworkArguments {
   inputSize?: string;
   seed?: string;
   weights?: string;
+  /** false with `--no-strict-weights`: missing names keep their init, unexpected keys are skipped. */
+  strictWeights?: boolean;
+  /** `--allow-invalid-weights`: load NaN / Infinity values and negative running variances anyway. */
+  allowInvalidWeights?: boolean;
 }
 
 /** A zoo network traced at `[1, 3, S, S]` with its weights (from a file or seeded). */
@@ -67,14 +71,15 @@ export async function buildNetwork(name: string, args: NetworkArguments): Promis
   const backbone = createBackbone(name, backboneOptionsFrom(args));
   const size = parseInputSize(args.inputSize);
   const graph = traceNetwork(backbone, [1, 3, size, size]);
+  // A huge --width declares parameters no typed array can hold: refused before any allocation.
+  for (const p of graph.params) checkLimit('tensorElements', sizeOf(p.spec.shape), `parameter ${p.name} (elements)`);
   if (args.weights !== undefined) {
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(args.weights));
-    } catch (error) {
-      throw new AttnkitError(ErrorCodes.INVALID_FILE, `cannot read --weights ${args.weights}: ${(error as Error).message}`, { path: args.weights });
-    }
-    const { weights } = loadWeights(backbone, bytes);
+    const bytes = await readRegularFile(args.weights, { what: '--weights' });
+    const { weights } = loadWeights(backbone, bytes, {
+      strict: args.strictWeights ?? true,
+      allowInvalidValues: args.allowInvalidWeights ?? false,
+      relaxHint: '--no-strict-weights',
+    });
     return { backbone, graph, weights, insertions: insertionReport(graph), weightsSource: { file: args.weights } };
   }
   const seed = parseSeed(args.seed);
@@ -93,6 +98,11 @@ export function withNetworkOptions(command: Command, { weights = true }: { weigh
     .option('--width-multiplier <m>', 'MobileNetV2 width multiplier (1.0 by default)')
     .option('--num-classes <n>', 'classifier outputs (1000 by default)')
     .option('--input-size <s>', 'input height and width the network is built for', '224');
-  if (weights) command.option('--weights <file.safetensors>', 'a PyTorch state dict to load (otherwise seeded init)');
+  if (weights) {
+    command
+      .option('--weights <file.safetensors>', 'a PyTorch state dict to load (otherwise seeded init)')
+      .option('--no-strict-weights', 'with --weights: keep the init of names the file lacks and skip keys the model does not declare')
+      .option('--allow-invalid-weights', 'with --weights: load NaN / Infinity values and negative running variances (refused by default)');
+  }
   return command;
 }

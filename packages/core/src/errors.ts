@@ -38,6 +38,17 @@ export const ErrorCodes = {
   INVALID_CONFIG: 'INVALID_CONFIG',
   /** A broken invariant inside attnkit (a bug, not bad input): please report it. */
   INTERNAL: 'INTERNAL',
+  /**
+   * A path read from inside a file (a tfjs weight shard, an ONNX external-data location) that
+   * leaves the file's folder, is absolute, or is not a regular file. `details.path`, `details.folder`.
+   */
+  UNSAFE_PATH: 'UNSAFE_PATH',
+  /** A declared size or a number beyond a stated limit. `details.limit`, `details.value`, `details.path`. */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** A file-system failure the user can fix (permission, a file where a folder is needed). `details.errno`. */
+  IO_ERROR: 'IO_ERROR',
+  /** Content that parses but is not usable: non-finite weights, a negative variance. `details.name`. */
+  INVALID_VALUE: 'INVALID_VALUE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

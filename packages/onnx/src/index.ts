@@ -12,20 +12,25 @@ export type {
   OnnxAttribute,
   OnnxAttributeReference,
   OnnxAttributeValue,
+  OnnxDeviceConfiguration,
   OnnxDimension,
   OnnxFunction,
   OnnxGraph,
   OnnxModel,
   OnnxNode,
+  OnnxNodeDeviceConfiguration,
   OnnxOpsetImport,
+  OnnxShardingSpec,
   OnnxSparseTensor,
   OnnxStringEntry,
   OnnxTensor,
   OnnxTensorAnnotation,
+  OnnxTrainingInfo,
   OnnxType,
   OnnxValueInfo,
 } from './onnx-model.js';
 export { decodeModel, encodeModel } from './model-codec.js';
+export { embedExternalData, type ExternalDataReference, externalDataReferences, externalizeTensors } from './external-data.js';
 export { dataTypeName, elementCount, tensorFromFloat32, tensorFromInt64, tensorToFloat32, tensorToIntegers } from './tensor-data.js';
 export { attr, createGraph, createModel, createNode, valueInfo } from './model-builders.js';
 export type { NodeOptions } from './model-builders.js';
@@ -36,7 +41,7 @@ export { inferShapes, supportedShapeOps } from './shape-inference.js';
 export type { Shape, ShapeInferenceOptions, ShapeRule } from './shape-inference.js';
 export { emitModel, emitNetwork, METADATA_KEYS } from './emit-model.js';
 export type { EmitOptions } from './emit-model.js';
-export { insertAttention } from './insert-attention.js';
+export { insertAttention, MIN_INLINE_OPSET } from './insert-attention.js';
 export type { InsertAttentionOptions, InsertAttentionResult, InsertionEntry } from './insert-attention.js';
 export { ATTNKIT_DOMAIN, buildAttentionFunction } from './attention-function.js';
 export { checkOpset, DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './translate-op.js';

@@ -1,5 +1,6 @@
 import '@attnkit/eca';
 import '@attnkit/se';
+import '@attnkit/cbam';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { relativeL2 } from '@attnkit/core';
@@ -89,7 +90,7 @@ describe('insertion points, weights and report', () => {
     expect(Array.from(tensorToFloat32(model.graph.initializers.find((t) => t.name === 'layer3.1.eca.conv.weight')!))).toEqual(Array.from(w.data));
     const error = thrown(() => insertAttention(resnet, { attention: { type: 'eca', kernelSize: 5 }, at: ['/layer3/layer3.1/Add'], weights: new Map([['layer3.1.eca.conv.weight', w]]) }));
     expect(error.code).toBe('KERNEL_SIZE_MISMATCH');
-    expect(error.message).toMatch(/trained with k = 3 but the attention spec gives k = 5/);
+    expect(error.message).toMatch(/layer3\.1\.eca\.conv\.weight k = 3 \(spec: 5\); pass kernelSize: 3/);
   });
 
   test('inserting into a model that already has ECA reuses its function and keeps names unique', () => {
@@ -131,7 +132,7 @@ describe('bad input: typed errors, nothing written, input untouched', () => {
     expect(error.message).toMatch(/'\/Flatten' is a 2-D tensor \[1, 64\]; channel attention needs a 4-D \[N, C, H, W\] tensor/);
   });
 
-  test.each([12, 22])('a model at opset %s is UNSUPPORTED_OPSET', (version) => {
+  test.each([6, 22])('a model at opset %s is UNSUPPORTED_OPSET', (version) => {
     const model = decodeModel(resnet);
     model.opsetImports = [{ domain: '', version }];
     const error = thrown(() => insertAttention(model, { attention: 'eca', at: 'residual' }));
@@ -139,9 +140,59 @@ describe('bad input: typed errors, nothing written, input untouched', () => {
     expect(error.message).toMatch(new RegExp(`the model imports ONNX opset ${version} is not supported: attnkit emits ONNX opsets 13 to 21`));
   });
 
+  test('the same --at name twice, or a node and its output tensor, is INVALID_OPTION (no stacked modules)', () => {
+    const twice = thrown(() => insertAttention(resnet, { attention: 'eca', at: ['/layer1/layer1.0/Add', '/layer1/layer1.0/Add'] }));
+    expect(twice.code).toBe('INVALID_OPTION');
+    expect(twice.message).toContain("'/layer1/layer1.0/Add' twice");
+    const model = decodeModel(resnet);
+    const add = model.graph.nodes.find((node) => node.name === '/layer1/layer1.0/Add')!;
+    const aliases = thrown(() => insertAttention(resnet, { attention: 'eca', at: ['/layer1/layer1.0/Add', add.outputs[0]] }));
+    expect(aliases.message).toContain('which are the same tensor');
+  });
+
+  test('weights keys no module reads are WEIGHTS_MISMATCH listing them, unless ignoreUnusedWeights', () => {
+    const weights = readSafetensors(read('resnet18_w8_eca_weights.safetensors')).tensors;
+    const extra = new Map([...weights, ['fc.weight', { shape: [1], data: new Float32Array(1) }], ['invented', { shape: [1], data: new Float32Array(1) }]]);
+    const error = thrown(() => insertAttention(resnet, { attention: { type: 'eca', kernelSize: 3 }, at: 'residual', weights: extra }));
+    expect(error.code).toBe('WEIGHTS_MISMATCH');
+    expect(error.details.unused).toEqual(['fc.weight', 'invented']);
+    expect(error.message).toContain('--ignore-unused-weights');
+    expect(insertAttention(resnet, { attention: { type: 'eca', kernelSize: 3 }, at: 'residual', weights: extra, ignoreUnusedWeights: true }).report).toHaveLength(8);
+  });
+
+  test('a kernel-size mismatch lists every position with the k the weights hold', () => {
+    const weights = readSafetensors(read('resnet18_w8_eca_weights.safetensors')).tensors;
+    const error = thrown(() => insertAttention(resnet, { attention: { type: 'eca', kernelSize: 5 }, at: 'residual', weights }));
+    expect(error.code).toBe('KERNEL_SIZE_MISMATCH');
+    expect((error.details.positions as unknown[]).length).toBe(8);
+    expect(error.message).toContain('layer1.0.eca.conv.weight k = 3 (spec: 5)');
+    expect(error.message).toContain('pass kernelSize: 3');
+  });
+
   test('missing weights for one point are WEIGHTS_MISMATCH naming the key', () => {
     const error = thrown(() => insertAttention(resnet, { attention: 'eca', at: 'residual', weights: new Map() }));
     expect(error.code).toBe('WEIGHTS_MISMATCH');
     expect(error.message).toMatch(/no 'layer1\.0\.eca\.conv\.weight'/);
   });
+});
+
+describe.each([12, 11, 10, 9, 7])('insertion into an opset %s model: plain nodes at its own opset', (version) => {
+  const resnet = read('resnet18_w8.onnx');
+  test.each(['eca', 'se', 'cbam', 'ceca'])('%s runs on onnxruntime-node and matches the opset-17 insertion', async (attention) => {
+    const original = decodeModel(resnet);
+    const old = decodeModel(resnet);
+    old.opsetImports = [{ domain: '', version }];
+    // MaxPool's ceil_mode attribute came with opset 10; the fixture writes its default 0.
+    if (version < 10) for (const node of old.graph.nodes) node.attributes = node.attributes?.filter((a) => a.name !== 'ceil_mode');
+    const modern = insertAttention(original, { attention, at: 'residual', seed: 3 });
+    const inlined = insertAttention(old, { attention, at: 'residual', seed: 3 });
+    expect(inlined.model.functions ?? []).toEqual([]);
+    expect(inlined.model.opsetImports).toEqual([{ domain: '', version }]);
+    expect(inlined.model.graph.nodes.every((node) => !node.domain)).toBe(true);
+    expect(inlined.report.map((r) => [r.name, r.kernelSize])).toEqual(modern.report.map((r) => [r.name, r.kernelSize]));
+    const golden = JSON.parse(readFileSync(`${dir}/resnet18_w8.json`, 'utf8'));
+    const expected = await logits('onnxruntime-node', encodeModel(modern.model), golden.input);
+    const actual = await logits('onnxruntime-node', encodeModel(inlined.model), golden.input);
+    expect(relativeL2(actual, expected)).toBeLessThan(1e-5);
+  }, 60_000);
 });

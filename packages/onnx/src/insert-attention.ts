@@ -6,8 +6,10 @@
  * modified, and on any error nothing is returned.
  */
 import {
+  type AttentionCall,
   type AttentionSpec,
   AttnkitError,
+  type Graph,
   ErrorCodes,
   type NetworkDefinition,
   type Tensor,
@@ -18,7 +20,7 @@ import {
   shapesEqual,
   traceNetwork,
 } from '@attnkit/core';
-import { ATTNKIT_DOMAIN, ATTNKIT_DOMAIN_VERSION, AttentionFunctionSet, buildAttentionFunction } from './attention-function.js';
+import { ATTNKIT_DOMAIN, ATTNKIT_DOMAIN_VERSION, AttentionFunctionSet, buildAttentionFunction, callParameters } from './attention-function.js';
 import { consumersOf, namesInGraph, producersOf, topologicalSort, uniqueName } from './graph-tools.js';
 import { decodeModel, encodeModel } from './model-codec.js';
 import { GraphSink } from './node-sinks.js';
@@ -26,7 +28,10 @@ import type { OnnxGraph, OnnxModel, OnnxNode } from './onnx-model.js';
 import { type Shape, inferShapes } from './shape-inference.js';
 import { tensorFromFloat32 } from './tensor-data.js';
 import { attentionModulePath, blockContext, blockOf, scopeSegments } from './torch-module-paths.js';
-import { checkOpset, irVersionFor } from './translate-op.js';
+import { checkOpset, irVersionFor, MIN_OPSET, translateOp } from './translate-op.js';
+
+/** The oldest opset `insertAttention` meets (as plain nodes; from MIN_OPSET on, as functions). */
+export const MIN_INLINE_OPSET = 7;
 
 export interface InsertAttentionOptions {
   /** A registered id (`'eca'`) or a spec (`{ type: 'eca', kernelSize: 3 }`). */
@@ -43,6 +48,12 @@ export interface InsertAttentionOptions {
    * inserted parameter must be found in it.
    */
   weights?: ReadonlyMap<string, Tensor>;
+  /**
+   * false (default): a key of `weights` that no inserted parameter reads is an error
+   * (WEIGHTS_MISMATCH listing them: a whole backbone's state dict, or a misspelt name). true
+   * skips them.
+   */
+  ignoreUnusedWeights?: boolean;
   /** Seed of the initial weights when `weights` is not given (core's seeded init); 0 by default. */
   seed?: number;
 }
@@ -84,7 +95,10 @@ export function insertAttention(input: OnnxModel | Uint8Array, options: InsertAt
   }
   if (options === null || typeof options !== 'object') throw new AttnkitError(ErrorCodes.INVALID_OPTION, 'insertAttention needs options { attention, at }');
   const defaultOpset = model.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version;
-  checkOpset(defaultOpset, 'the model imports ONNX opset');
+  // Models older than opset 13 (most of the ONNX Model Zoo) get the modules as plain nodes at
+  // their own opset: model-local functions would need IR 8, which their runtimes may not read.
+  const inline = typeof defaultOpset === 'number' && defaultOpset >= MIN_INLINE_OPSET && defaultOpset < MIN_OPSET;
+  if (!inline) checkOpset(defaultOpset, 'the model imports ONNX opset');
   const opset = defaultOpset!;
   const graph = model.graph;
   graph.nodes = topologicalSort(graph);
@@ -103,6 +117,8 @@ export function insertAttention(input: OnnxModel | Uint8Array, options: InsertAt
   const consumers = consumersOf(graph);
   const report: InsertionEntry[] = [];
   const inserted = new Map<OnnxNode | undefined, OnnxNode[]>();
+  const usedWeights = new Set<string>();
+  const kernelPositions: KernelPosition[] = [];
 
   for (const point of points) {
     const shape = shapes.get(point.tensor);
@@ -124,29 +140,32 @@ export function insertAttention(input: OnnxModel | Uint8Array, options: InsertAt
     const single: NetworkDefinition = { name: instance.id, defaultInputShape: shape.map((d) => (typeof d === 'number' ? d : 1)), forward: (scope, x) => scope.attention(instance, x) };
     const traced = traceNetwork(single);
     const call = traced.attention[0];
-    const fn = buildAttentionFunction(traced, call, opset);
-    const opType = functions.add(fn, call.config);
+    const opType = inline ? '' : functions.add(buildAttentionFunction(traced, call, opset), call.config);
 
     const parameterNames: string[] = [];
     for (const p of traced.params) {
       const local = p.name.slice(call.scope.length + 1);
       const fullName = `${modulePath}.${local}`;
-      const value = findWeight(options.weights, [fullName, `${point.given ?? point.tensor}.${local}`], p.spec.shape, fullName, instance.config.kernelSize);
-      const tensor = value ?? initializeParameter(p.spec, options.seed ?? 0, fullName);
+      const found = findWeight(options.weights, [fullName, `${point.given ?? point.tensor}.${local}`], p.spec.shape, fullName, instance.config.kernelSize);
+      if (found?.key !== undefined) usedWeights.add(found.key);
+      if (found?.kernelPosition) kernelPositions.push(found.kernelPosition);
+      const tensor = found?.value ?? initializeParameter(p.spec, options.seed ?? 0, fullName);
       parameterNames.push(sink.initializer(tensorFromFloat32(fullName, p.spec.shape, tensor.data)));
     }
 
     sink.scope = modulePath;
     const before = sink.nodes.length;
+    const emit = (source: string, output?: string): string =>
+      inline ? emitInline(sink, traced, call, source, parameterNames, output) : sink.node(opType, [source, ...parameterNames], [], output, ATTNKIT_DOMAIN);
     const isGraphOutput = graph.outputs.some((o) => o.name === point.tensor);
     if (isGraphOutput && !point.reader && point.producer) {
       // Keep the graph output's name: the producer writes a fresh name, the module the old one.
-      const source = uniqueName(`${point.tensor}_before_${opType}`, taken);
+      const source = uniqueName(`${point.tensor}_before_${opType || instance.id}`, taken);
       point.producer.outputs = point.producer.outputs.map((o) => (o === point.tensor ? source : o));
       for (const reader of consumers.get(point.tensor) ?? []) reader.inputs = reader.inputs.map((name) => (name === point.tensor ? source : name));
-      sink.node(opType, [source, ...parameterNames], [], point.tensor, ATTNKIT_DOMAIN);
+      emit(source, point.tensor);
     } else {
-      const output = sink.node(opType, [point.tensor, ...parameterNames], [], undefined, ATTNKIT_DOMAIN);
+      const output = emit(point.tensor);
       if (point.reader) point.reader.node.inputs[point.reader.index] = output;
       else {
         for (const reader of consumers.get(point.tensor) ?? []) reader.inputs = reader.inputs.map((name) => (name === point.tensor ? output : name));
@@ -166,6 +185,17 @@ export function insertAttention(input: OnnxModel | Uint8Array, options: InsertAt
     });
   }
 
+  if (kernelPositions.some((p) => p.modelKernelSize !== p.fileKernelSize)) throw kernelSizeMismatch(kernelPositions);
+  const unused = options.weights && options.ignoreUnusedWeights !== true ? [...options.weights.keys()].filter((key) => !usedWeights.has(key)) : [];
+  if (unused.length > 0) {
+    throw new AttnkitError(
+      ErrorCodes.WEIGHTS_MISMATCH,
+      `${unused.length} key(s) of the weights are read by no inserted module: ${unused.slice(0, 10).join(', ')}${unused.length > 10 ? `, ... (${unused.length - 10} more)` : ''}; ` +
+        `the inserted modules read ${[...usedWeights].join(', ') || 'nothing'}. Give only the modules' weights, or pass ignoreUnusedWeights: true (CLI: --ignore-unused-weights)`,
+      { unused, used: [...usedWeights] },
+    );
+  }
+
   // Each module right after the producer of its tensor (graph inputs: first), then a check.
   const nodes: OnnxNode[] = [...(inserted.get(undefined) ?? [])];
   for (const node of graph.nodes) nodes.push(node, ...(inserted.get(node) ?? []));
@@ -173,9 +203,11 @@ export function insertAttention(input: OnnxModel | Uint8Array, options: InsertAt
   graph.nodes = topologicalSort(graph);
   graph.initializers = [...graph.initializers, ...sink.initializers];
 
-  model.functions = functions.functions;
-  if (!model.opsetImports.some((o) => o.domain === ATTNKIT_DOMAIN)) model.opsetImports = [...model.opsetImports, { domain: ATTNKIT_DOMAIN, version: ATTNKIT_DOMAIN_VERSION }];
-  model.irVersion = Math.max(model.irVersion, irVersionFor(opset));
+  if (!inline) {
+    model.functions = functions.functions;
+    if (!model.opsetImports.some((o) => o.domain === ATTNKIT_DOMAIN)) model.opsetImports = [...model.opsetImports, { domain: ATTNKIT_DOMAIN, version: ATTNKIT_DOMAIN_VERSION }];
+    model.irVersion = Math.max(model.irVersion, irVersionFor(opset));
+  }
   model.metadataProps = [
     ...(model.metadataProps ?? []).filter((entry) => entry.key !== 'attnkit.insertions'),
     { key: 'attnkit.insertions', value: JSON.stringify(report) },
@@ -198,13 +230,27 @@ function uniqueModulePath(path: string, taken: ReadonlySet<string>): string {
   return name;
 }
 
+/** An ECA kernel position (matching or not), as @attnkit/zoo's KernelSizePosition. */
+interface KernelPosition {
+  /** PyTorch name of the parameter, e.g. `layer2.0.eca.conv.weight`. */
+  name: string;
+  modelKernelSize: number;
+  fileKernelSize: number;
+}
+
+interface FoundWeight {
+  key: string;
+  value?: Tensor;
+  kernelPosition?: KernelPosition;
+}
+
 function findWeight(
   weights: ReadonlyMap<string, Tensor> | undefined,
   keys: string[],
   shape: readonly number[],
   fullName: string,
   kernelSize: number | undefined,
-): Tensor | undefined {
+): FoundWeight | undefined {
   if (weights === undefined) return undefined;
   const key = keys.find((k) => weights.has(k));
   if (key === undefined) {
@@ -217,15 +263,47 @@ function findWeight(
   const value = weights.get(key)!;
   if (!shapesEqual(value.shape, shape)) {
     if (kernelSize !== undefined && value.shape.length === 3 && shape.length === 3 && value.shape[0] === shape[0] && value.shape[2] !== shape[2]) {
-      throw new AttnkitError(
-        ErrorCodes.KERNEL_SIZE_MISMATCH,
-        `'${key}' was trained with k = ${value.shape[2]} but the attention spec gives k = ${kernelSize} here; pass kernelSize: ${value.shape[2]} (or a rule that gives it)`,
-        { name: key, trained: value.shape[2], requested: kernelSize },
-      );
+      // Collected over every point, so the error can give the rule or per-stage list for all of them.
+      return { key, kernelPosition: { name: fullName, modelKernelSize: shape[2], fileKernelSize: value.shape[2] } };
     }
     throw new AttnkitError(ErrorCodes.WEIGHTS_MISMATCH, `'${key}' has shape ${formatShape(value.shape)} but the module needs ${formatShape(shape)}`, { name: key, expected: shape, actual: value.shape });
   }
-  return value;
+  // Matching kernels are kept too: a per-stage suggestion needs the k of every stage.
+  const kernelPosition = kernelSize !== undefined && shape.length === 3 ? { name: fullName, modelKernelSize: shape[2], fileKernelSize: shape[2] } : undefined;
+  return { key, value, ...(kernelPosition ? { kernelPosition } : {}) };
+}
+
+/** Every point whose k differs from the weights', with the k the weights were trained with. */
+function kernelSizeMismatch(positions: readonly KernelPosition[]): AttnkitError {
+  const mismatched = positions.filter((p) => p.modelKernelSize !== p.fileKernelSize);
+  const trained = [...new Set(positions.map((p) => p.fileKernelSize))];
+  const suggestion = trained.length === 1 ? `kernelSize: ${trained[0]}` : 'a per-stage list or rule that gives these k';
+  return new AttnkitError(
+    ErrorCodes.KERNEL_SIZE_MISMATCH,
+    `the weights were trained with other kernel sizes than the attention spec gives: ${mismatched
+      .map((p) => `${p.name} k = ${p.fileKernelSize} (spec: ${p.modelKernelSize})`)
+      .join(', ')}; pass ${suggestion}`,
+    { positions: positions.map((p) => ({ ...p })), name: mismatched[0].name, trained: mismatched[0].fileKernelSize, requested: mismatched[0].modelKernelSize },
+  );
+}
+
+/**
+ * The module's IR nodes translated straight into the graph (older opsets, no function): `source`
+ * in, the parameters as named initializers, `output` (or a fresh name) out.
+ */
+function emitInline(sink: GraphSink, traced: Graph, call: AttentionCall, source: string, parameterNames: readonly string[], output?: string): string {
+  const names = new Map<number, string>([[call.input, source]]);
+  for (const [index, p] of callParameters(traced, call).entries()) names.set(p.value, parameterNames[index]);
+  const shapeOf = (id: number) => traced.values[id].shape;
+  let last = source;
+  for (let i = call.firstNode; i < call.endNode; i++) {
+    const node = traced.nodes[i];
+    const inputs = node.inputs.map((id) => (id < 0 ? '' : names.get(id)!));
+    // A plain broadcasting Mul: the expanded gate's Resize form differs before opset 11.
+    last = translateOp(sink, node, inputs, shapeOf, node.output === call.output ? output : undefined, { gateMul: 'broadcast' });
+    names.set(node.output, last);
+  }
+  return last;
 }
 
 /** Every tensor and node name, resolved to the tensor to insert after. */
@@ -237,6 +315,7 @@ function namedPoints(graph: OnnxGraph, names: readonly string[]): InsertionPoint
   const tensors = new Set<string>([...graph.inputs.map((i) => i.name), ...producers.keys()]);
   const nodesByName = new Map(graph.nodes.filter((n) => n.name).map((n) => [n.name!, n]));
   const initializers = new Set(graph.initializers.map((t) => t.name));
+  const seen = new Map<string, string>();
   return names.map((given) => {
     let tensor: string | undefined;
     if (tensors.has(given) && !initializers.has(given)) tensor = given;
@@ -246,6 +325,15 @@ function namedPoints(graph: OnnxGraph, names: readonly string[]): InsertionPoint
       const nearest = nearestNames(given, candidates, 5);
       throw new AttnkitError(ErrorCodes.UNKNOWN_INSERTION_POINT, `'${given}' is neither a tensor nor a node of the model; nearest names: ${nearest.join(', ')}`, { name: given, nearest });
     }
+    const earlier = seen.get(tensor);
+    if (earlier !== undefined) {
+      throw new AttnkitError(
+        ErrorCodes.INVALID_OPTION,
+        `at names ${earlier === given ? `'${given}' twice` : `'${earlier}' and '${given}', which are the same tensor '${tensor}'`}; each insertion point may be given once (twice would stack two modules)`,
+        { path: 'at', name: given },
+      );
+    }
+    seen.set(tensor, given);
     const producer = producers.get(tensor);
     const block = blockOf(producer);
     return { tensor, given, block, blockNodes: block ? graph.nodes.filter((n) => blockOf(n) === block) : [], producer };

@@ -157,3 +157,99 @@ describe('decodeModel rejects what is not a model', () => {
     expect(() => decodeModel('model.onnx' as unknown as Uint8Array)).toThrow(/got string/);
   });
 });
+
+describe('decodeModel checks sizes a file declares', () => {
+  const withInitializer = (tamper: (model: OnnxModel) => void): Uint8Array => {
+    const model = buildConvReluPoolModel();
+    tamper(model);
+    return encodeModel(model);
+  };
+  const decodeError = (bytes: Uint8Array): AttnkitError => {
+    try {
+      decodeModel(bytes);
+    } catch (error) {
+      return error as AttnkitError;
+    }
+    throw new Error('expected an error');
+  };
+
+  test('an initializer whose raw_data is shorter than its dims is INVALID_FILE naming both sizes', () => {
+    const bytes = withInitializer((model) => {
+      const first = model.graph.initializers[0];
+      first.rawData = first.rawData!.subarray(0, first.rawData!.length - 4);
+    });
+    const error = decodeError(bytes);
+    expect(error.code).toBe(ErrorCodes.INVALID_FILE);
+    expect(error.message).toMatch(/raw_data has \d+ bytes but dims .* need/);
+  });
+
+  test('a typed-list initializer with too few elements is INVALID_FILE', () => {
+    const bytes = withInitializer((model) => {
+      model.graph.initializers.push({ name: 'listed', dataType: DataType.FLOAT, dims: [3], floatData: [1, 2] });
+    });
+    expect(decodeError(bytes).message).toContain("initializer 'listed' (FLOAT, dims [3]) holds 2 elements, expected 3");
+  });
+
+  test('an initializer above the element limit is LIMIT_EXCEEDED, before any allocation', () => {
+    const bytes = withInitializer((model) => {
+      model.graph.initializers.push({ name: 'huge', dataType: DataType.FLOAT, dims: [65536, 65536], rawData: new Uint8Array(4) });
+    });
+    expect(decodeError(bytes).code).toBe(ErrorCodes.LIMIT_EXCEEDED);
+  });
+
+  test('a negative dimension in a value type or an initializer is INVALID_FILE', () => {
+    const negativeInput = withInitializer((model) => {
+      model.graph.inputs[0] = valueInfo(model.graph.inputs[0].name, [1, -3, 8, 8]);
+    });
+    expect(decodeError(negativeInput).message).toContain('the dimension -3');
+    const negativeInitializer = withInitializer((model) => {
+      model.graph.initializers.push({ name: 'negative', dataType: DataType.FLOAT, dims: [-1], rawData: new Uint8Array(0) });
+    });
+    expect(decodeError(negativeInitializer).message).toContain("initializer 'negative' has dims [-1]");
+  });
+});
+
+describe('every field onnx.proto defines survives a round trip', () => {
+  test('training info, device configurations and node sharding decode to what was encoded, and re-encode to the same bytes', () => {
+    const model = buildConvReluPoolModel();
+    const step = createGraph({
+      name: 'sgd_step',
+      nodes: [createNode('Sub', ['conv.weight', 'grad'], ['conv.weight_new'], { name: 'update' })],
+      inputs: [valueInfo('grad', [4, 3, 3, 3])],
+      outputs: [valueInfo('conv.weight_new', [4, 3, 3, 3])],
+      initializers: [tensorFromFloat32('learning_rate', [], Float32Array.of(0.1))],
+    });
+    model.trainingInfo = [
+      {
+        initialization: createGraph({ name: 'init', nodes: [], inputs: [], outputs: [valueInfo('seed', [1])] }),
+        algorithm: step,
+        initializationBinding: [{ key: 'conv.weight', value: 'seed' }],
+        updateBinding: [{ key: 'conv.weight', value: 'conv.weight_new' }],
+      },
+    ];
+    model.configurations = [{ name: 'two_gpus', numDevices: 2, devices: ['cuda:0', 'cuda:1'] }];
+    model.graph.nodes[0].deviceConfigurations = [
+      {
+        configurationId: 'two_gpus',
+        pipelineStage: 0,
+        shardingSpecs: [
+          {
+            tensorName: model.graph.nodes[0].inputs[0],
+            devices: [0, 1],
+            indexToDeviceGroupMap: [{ key: 0, value: [0, 1] }],
+            shardedDims: [{ axis: 0, simpleSharding: [{ dim: 4, numShards: 2 }, { dim: 'batch', numShards: 1 }, { numShards: 2 }] }],
+          },
+        ],
+      },
+    ];
+    const bytes = encodeModel(model);
+    const decoded = decodeModel(bytes);
+    expect(decoded).toEqual(model);
+    expect(Buffer.from(encodeModel(decoded)).equals(Buffer.from(bytes))).toBe(true);
+    // The fields sit under onnx.proto's numbers: ModelProto 20 and 26, NodeProto 10.
+    const raw = getModelProtoType().decode(bytes) as unknown as { training_info: unknown[]; configuration: Array<{ num_devices: number }>; graph: { node: Array<{ device_configurations: unknown[] }> } };
+    expect(raw.training_info).toHaveLength(1);
+    expect(raw.configuration[0].num_devices).toBe(2);
+    expect(raw.graph.node[0].device_configurations).toHaveLength(1);
+  });
+});

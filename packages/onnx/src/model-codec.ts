@@ -4,6 +4,7 @@
 import { AttnkitError, ErrorCodes } from '@attnkit/core';
 import protobuf from 'protobufjs/light.js';
 import { getModelProtoType } from './onnx-schema.js';
+import { checkTensorSize } from './tensor-data.js';
 import {
   AttributeTypeCodes,
   type AttributeTypeName,
@@ -12,8 +13,12 @@ import {
   type OnnxFunction,
   type OnnxGraph,
   type OnnxModel,
+  type OnnxDeviceConfiguration,
   type OnnxNode,
+  type OnnxNodeDeviceConfiguration,
   type OnnxOpsetImport,
+  type OnnxShardingSpec,
+  type OnnxTrainingInfo,
   type OnnxSparseTensor,
   type OnnxStringEntry,
   type OnnxTensor,
@@ -82,6 +87,8 @@ export function decodeModel(bytes: Uint8Array): OnnxModel {
   setString(model, 'docString', message.doc_string);
   setList(model, 'metadataProps', message.metadata_props.map(readEntry));
   setList(model, 'functions', message.functions.map(readFunction));
+  setList(model, 'trainingInfo', message.training_info.map(readTrainingInfo));
+  setList(model, 'configurations', message.configuration.map(readDeviceConfiguration));
   checkOpsetImports(model, bytes.length);
   return model;
 }
@@ -131,6 +138,8 @@ export function encodeModel(model: OnnxModel): Uint8Array {
   if (model.docString) proto.doc_string = model.docString;
   if (model.metadataProps) proto.metadata_props = model.metadataProps.map(writeEntry);
   if (model.functions) proto.functions = model.functions.map(writeFunction);
+  if (model.trainingInfo) proto.training_info = model.trainingInfo.map(writeTrainingInfo);
+  if (model.configurations) proto.configuration = model.configurations.map(writeDeviceConfiguration);
   return getModelProtoType().encode(proto).finish();
 }
 
@@ -148,7 +157,7 @@ function readGraph(proto: Proto): OnnxGraph {
   const graph: OnnxGraph = {
     name: proto.name ?? '',
     nodes: proto.node.map(readNode),
-    initializers: proto.initializer.map(readTensor),
+    initializers: proto.initializer.map((initializer: Proto) => checkTensorSize(readTensor(initializer), 'initializer')),
     inputs: proto.input.map(readValueInfo),
     outputs: proto.output.map(readValueInfo),
   };
@@ -176,7 +185,57 @@ function readNode(proto: Proto): OnnxNode {
   setString(node, 'overload', proto.overload);
   setString(node, 'docString', proto.doc_string);
   setList(node, 'metadataProps', proto.metadata_props.map(readEntry));
+  setList(node, 'deviceConfigurations', proto.device_configurations.map(readNodeDeviceConfiguration));
   return node;
+}
+
+function readNodeDeviceConfiguration(proto: Proto): OnnxNodeDeviceConfiguration {
+  const configuration: OnnxNodeDeviceConfiguration = { configurationId: proto.configuration_id ?? '' };
+  setList(configuration, 'shardingSpecs', proto.sharding_spec.map(readShardingSpec));
+  if (has(proto, 'pipeline_stage')) configuration.pipelineStage = proto.pipeline_stage;
+  return configuration;
+}
+
+function readShardingSpec(proto: Proto): OnnxShardingSpec {
+  const spec: OnnxShardingSpec = { tensorName: proto.tensor_name ?? '' };
+  setList(spec, 'devices', proto.device.map(toNumber));
+  setList(
+    spec,
+    'indexToDeviceGroupMap',
+    proto.index_to_device_group_map.map((entry: Proto) => ({ key: toNumber(entry.key), value: entry.value.map(toNumber) })),
+  );
+  setList(
+    spec,
+    'shardedDims',
+    proto.sharded_dim.map((dim: Proto) => {
+      const sharded: NonNullable<OnnxShardingSpec['shardedDims']>[number] = { axis: toNumber(dim.axis) };
+      setList(
+        sharded,
+        'simpleSharding',
+        dim.simple_sharding.map((simple: Proto) => ({
+          ...(has(simple, 'dim_value') ? { dim: toNumber(simple.dim_value) } : has(simple, 'dim_param') ? { dim: simple.dim_param as string } : {}),
+          numShards: toNumber(simple.num_shards),
+        })),
+      );
+      return sharded;
+    }),
+  );
+  return spec;
+}
+
+function readTrainingInfo(proto: Proto): OnnxTrainingInfo {
+  const info: OnnxTrainingInfo = {};
+  if (has(proto, 'initialization')) info.initialization = readGraph(proto.initialization);
+  if (has(proto, 'algorithm')) info.algorithm = readGraph(proto.algorithm);
+  setList(info, 'initializationBinding', proto.initialization_binding.map(readEntry));
+  setList(info, 'updateBinding', proto.update_binding.map(readEntry));
+  return info;
+}
+
+function readDeviceConfiguration(proto: Proto): OnnxDeviceConfiguration {
+  const configuration: OnnxDeviceConfiguration = { name: proto.name ?? '', numDevices: proto.num_devices ?? 0 };
+  setList(configuration, 'devices', [...proto.device]);
+  return configuration;
 }
 
 function readAttribute(proto: Proto): OnnxAttribute {
@@ -288,7 +347,15 @@ function readValueInfo(proto: Proto): OnnxValueInfo {
 function readShape(proto: Proto | undefined): OnnxDimension[] | undefined {
   if (proto === undefined || proto === null) return undefined;
   return proto.dim.map((dim: Proto): OnnxDimension => {
-    if (has(dim, 'dim_value')) return toNumber(dim.dim_value);
+    if (has(dim, 'dim_value')) {
+      const value = toNumber(dim.dim_value);
+      if (!Number.isSafeInteger(value) || value < 0) {
+        throw new AttnkitError(ErrorCodes.INVALID_FILE, `not a valid ONNX model: a shape has the dimension ${value}; dimensions are non-negative integers (or named, for a symbolic size)`, {
+          dimension: value,
+        });
+      }
+      return value;
+    }
     if (has(dim, 'dim_param')) return dim.dim_param;
     return null;
   });
@@ -380,6 +447,45 @@ function writeNode(node: OnnxNode): Proto {
   if (node.overload) proto.overload = node.overload;
   if (node.docString) proto.doc_string = node.docString;
   if (node.metadataProps) proto.metadata_props = node.metadataProps.map(writeEntry);
+  if (node.deviceConfigurations) proto.device_configurations = node.deviceConfigurations.map(writeNodeDeviceConfiguration);
+  return proto;
+}
+
+function writeNodeDeviceConfiguration(configuration: OnnxNodeDeviceConfiguration): Proto {
+  const proto: Proto = { configuration_id: configuration.configurationId };
+  if (configuration.shardingSpecs) proto.sharding_spec = configuration.shardingSpecs.map(writeShardingSpec);
+  if (configuration.pipelineStage !== undefined) proto.pipeline_stage = configuration.pipelineStage;
+  return proto;
+}
+
+function writeShardingSpec(spec: OnnxShardingSpec): Proto {
+  const proto: Proto = { tensor_name: spec.tensorName };
+  if (spec.devices) proto.device = spec.devices.map(toInt64);
+  if (spec.indexToDeviceGroupMap) proto.index_to_device_group_map = spec.indexToDeviceGroupMap.map((entry) => ({ key: toInt64(entry.key), value: entry.value.map(toInt64) }));
+  if (spec.shardedDims) {
+    proto.sharded_dim = spec.shardedDims.map((dim) => ({
+      axis: toInt64(dim.axis),
+      simple_sharding: (dim.simpleSharding ?? []).map((simple) => ({
+        ...(typeof simple.dim === 'number' ? { dim_value: toInt64(simple.dim) } : typeof simple.dim === 'string' ? { dim_param: simple.dim } : {}),
+        num_shards: toInt64(simple.numShards),
+      })),
+    }));
+  }
+  return proto;
+}
+
+function writeTrainingInfo(info: OnnxTrainingInfo): Proto {
+  const proto: Proto = {};
+  if (info.initialization) proto.initialization = writeGraph(info.initialization);
+  if (info.algorithm) proto.algorithm = writeGraph(info.algorithm);
+  if (info.initializationBinding) proto.initialization_binding = info.initializationBinding.map(writeEntry);
+  if (info.updateBinding) proto.update_binding = info.updateBinding.map(writeEntry);
+  return proto;
+}
+
+function writeDeviceConfiguration(configuration: OnnxDeviceConfiguration): Proto {
+  const proto: Proto = { name: configuration.name, num_devices: configuration.numDevices };
+  if (configuration.devices) proto.device = configuration.devices;
   return proto;
 }
 

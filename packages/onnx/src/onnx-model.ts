@@ -167,6 +167,38 @@ export interface OnnxNode {
   overload?: string;
   docString?: string;
   metadataProps?: OnnxStringEntry[];
+  /** How the node is sharded over the devices of a `OnnxModel.configurations` entry. */
+  deviceConfigurations?: OnnxNodeDeviceConfiguration[];
+}
+
+/** onnx.proto NodeDeviceConfigurationProto. */
+export interface OnnxNodeDeviceConfiguration {
+  configurationId: string;
+  shardingSpecs?: OnnxShardingSpec[];
+  pipelineStage?: number;
+}
+
+/** onnx.proto ShardingSpecProto: one tensor's split over devices. */
+export interface OnnxShardingSpec {
+  tensorName: string;
+  devices?: number[];
+  indexToDeviceGroupMap?: Array<{ key: number; value: number[] }>;
+  shardedDims?: Array<{ axis: number; simpleSharding?: Array<{ dim?: number | string; numShards: number }> }>;
+}
+
+/** onnx.proto TrainingInfoProto: an initialization step and a training-algorithm step. */
+export interface OnnxTrainingInfo {
+  initialization?: OnnxGraph;
+  algorithm?: OnnxGraph;
+  initializationBinding?: OnnxStringEntry[];
+  updateBinding?: OnnxStringEntry[];
+}
+
+/** onnx.proto DeviceConfigurationProto: a named set of devices nodes are sharded over. */
+export interface OnnxDeviceConfiguration {
+  name: string;
+  numDevices: number;
+  devices?: string[];
 }
 
 export interface OnnxTensorAnnotation {
@@ -217,4 +249,6 @@ export interface OnnxModel {
   docString?: string;
   metadataProps?: OnnxStringEntry[];
   functions?: OnnxFunction[];
+  trainingInfo?: OnnxTrainingInfo[];
+  configurations?: OnnxDeviceConfiguration[];
 }

@@ -6,9 +6,9 @@
  * Field numbers follow onnx.proto exactly. Field names keep the proto's snake_case; the plain
  * camelCase model in `onnx-model.ts` is what callers see.
  *
- * NOTE: TrainingInfoProto (ModelProto field 20), DeviceConfigurationProto (field 26) and
- * NodeProto.device_configurations (field 10) are not declared: protobufjs skips them when
- * decoding, so a model that carries them loses them on a decode/encode round trip.
+ * Every message of onnx.proto (IR 11) that a model can carry is declared, TrainingInfoProto
+ * (ModelProto field 20), DeviceConfigurationProto (field 26) and the node sharding messages
+ * (NodeProto field 10) included, so a decode/encode round trip keeps every field.
  */
 import protobuf from 'protobufjs/light.js';
 
@@ -66,7 +66,42 @@ export const onnxSchemaDescriptor = {
             attribute: repeated('AttributeProto', 5),
             doc_string: optional('string', 6),
             metadata_props: repeated('StringStringEntryProto', 9),
+            device_configurations: repeated('NodeDeviceConfigurationProto', 10),
           },
+        },
+        NodeDeviceConfigurationProto: {
+          // `optional int32 pipeline_stage` has explicit presence (stage 0 is not "no stage"): a one-member oneof gives it that.
+          oneofs: { _pipeline_stage: { oneof: ['pipeline_stage'] } },
+          fields: {
+            configuration_id: optional('string', 1),
+            sharding_spec: repeated('ShardingSpecProto', 2),
+            pipeline_stage: optional('int32', 3),
+          },
+        },
+        ShardingSpecProto: {
+          fields: {
+            tensor_name: optional('string', 1),
+            device: repeated('int64', 2),
+            index_to_device_group_map: repeated('IntIntListEntryProto', 3),
+            sharded_dim: repeated('ShardedDimProto', 4),
+          },
+        },
+        IntIntListEntryProto: { fields: { key: optional('int64', 1), value: repeated('int64', 2) } },
+        ShardedDimProto: { fields: { axis: optional('int64', 1), simple_sharding: repeated('SimpleShardedDimProto', 2) } },
+        SimpleShardedDimProto: {
+          oneofs: { dim: { oneof: ['dim_value', 'dim_param'] } },
+          fields: { dim_value: optional('int64', 1), dim_param: optional('string', 2), num_shards: optional('int64', 3) },
+        },
+        TrainingInfoProto: {
+          fields: {
+            initialization: optional('GraphProto', 1),
+            algorithm: optional('GraphProto', 2),
+            initialization_binding: repeated('StringStringEntryProto', 3),
+            update_binding: repeated('StringStringEntryProto', 4),
+          },
+        },
+        DeviceConfigurationProto: {
+          fields: { name: optional('string', 1), num_devices: optional('int32', 2), device: repeated('string', 3) },
         },
         ModelProto: {
           fields: {
@@ -79,7 +114,9 @@ export const onnxSchemaDescriptor = {
             doc_string: optional('string', 6),
             graph: optional('GraphProto', 7),
             metadata_props: repeated('StringStringEntryProto', 14),
+            training_info: repeated('TrainingInfoProto', 20),
             functions: repeated('FunctionProto', 25),
+            configuration: repeated('DeviceConfigurationProto', 26),
           },
         },
         StringStringEntryProto: {

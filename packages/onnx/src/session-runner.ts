@@ -217,6 +217,14 @@ async function loadSession(module: OrtModule, bytes: Uint8Array, context: LoadCo
   const loadMilliseconds = performance.now() - started;
   const inputNames = [...session.inputNames];
   const outputNames = [...session.outputNames];
+  if (inputNames.length === 0 || outputNames.length === 0) {
+    await session.release();
+    throw new AttnkitError(
+      ErrorCodes.INVALID_FILE,
+      `${context.runtime} loaded a model with ${inputNames.length} inputs and ${outputNames.length} outputs; a model to run needs at least one of each`,
+      { runtime: context.runtime, inputNames, outputNames },
+    );
+  }
   return {
     inputNames,
     outputNames,
@@ -248,7 +256,19 @@ async function loadSession(module: OrtModule, bytes: Uint8Array, context: LoadCo
           });
         }
       }
-      const results = await session.run(feeds);
+      let results: OrtCommon.InferenceSession.ReturnType;
+      try {
+        results = await session.run(feeds);
+      } catch (cause) {
+        const reason = cause instanceof Error ? cause.message : String(cause);
+        throw new AttnkitError(
+          ErrorCodes.INVALID_FILE,
+          `${context.runtime} ${context.version} could not run the model on inputs ${Object.entries(inputs)
+            .map(([name, tensor]) => `'${name}' float32 [${tensor.dims.join(', ')}]`)
+            .join(', ')}: ${reason}; expected a model whose inputs take float32 tensors of these shapes`,
+          { runtime: context.runtime, reason },
+        );
+      }
       const outputs: Record<string, RunnerTensor> = {};
       for (const name of outputNames) {
         const tensor = results[name];

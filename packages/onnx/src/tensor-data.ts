@@ -2,7 +2,7 @@
  * Element access for `OnnxTensor`: build float32 / int64 tensors, read any numeric tensor as
  * Float32Array or as exact integers. raw_data is little-endian per onnx.proto, on every host.
  */
-import { AttnkitError, ErrorCodes } from '@attnkit/core';
+import { AttnkitError, bfloat16ToFloat32, checkLimit, ErrorCodes, float16ToFloat32 } from '@attnkit/core';
 import { DataType, type OnnxTensor } from './onnx-model.js';
 
 const BYTES_PER_ELEMENT: Record<number, number> = {
@@ -21,6 +21,11 @@ const BYTES_PER_ELEMENT: Record<number, number> = {
   [DataType.BFLOAT16]: 2,
 };
 
+/** Bytes per element of a fixed-width data type; undefined for STRING and the rest. */
+export function bytesPerElement(dataType: number): number | undefined {
+  return BYTES_PER_ELEMENT[dataType];
+}
+
 const dataTypeNames = new Map<number, string>(Object.entries(DataType).map(([name, code]) => [code, name]));
 
 export function dataTypeName(code: number): string {
@@ -32,6 +37,64 @@ export function elementCount(dims: readonly number[]): number {
   let count = 1;
   for (const dim of dims) count *= dim;
   return count;
+}
+
+/** The typed list of onnx.proto that holds each data type's elements when raw_data is not used. */
+const LIST_FIELD: Record<number, keyof OnnxTensor> = {
+  [DataType.FLOAT]: 'floatData',
+  [DataType.DOUBLE]: 'doubleData',
+  [DataType.INT64]: 'int64Data',
+  [DataType.UINT64]: 'uint64Data',
+  [DataType.UINT32]: 'uint64Data',
+  [DataType.INT32]: 'int32Data',
+  [DataType.INT16]: 'int32Data',
+  [DataType.UINT16]: 'int32Data',
+  [DataType.INT8]: 'int32Data',
+  [DataType.UINT8]: 'int32Data',
+  [DataType.BOOL]: 'int32Data',
+  [DataType.FLOAT16]: 'int32Data',
+  [DataType.BFLOAT16]: 'int32Data',
+};
+
+/**
+ * Checks a tensor read from a file: non-negative integer dims, an element count within
+ * `LIMITS.tensorElements`, and stored data (raw_data or the typed list) of exactly the size the
+ * dims and data type need (a tensor that stores no data at all is weightless, not short).
+ * External data is sized where it is read.
+ * @param role where the tensor sits, for messages (`'initializer'`).
+ * @throws AttnkitError INVALID_FILE, LIMIT_EXCEEDED.
+ */
+export function checkTensorSize(tensor: OnnxTensor, role: string): OnnxTensor {
+  const where = `${role} '${tensor.name}'`;
+  if (!tensor.dims.every((dim) => Number.isSafeInteger(dim) && dim >= 0)) {
+    throw new AttnkitError(ErrorCodes.INVALID_FILE, `${where} has dims [${tensor.dims.join(', ')}]; dims are non-negative integers`, { name: tensor.name, dims: tensor.dims });
+  }
+  const count = elementCount(tensor.dims);
+  checkLimit('tensorElements', count, `${where} (elements of dims [${tensor.dims.join(', ')}])`);
+  if (tensor.dataLocation === 'external') return tensor;
+  const size = BYTES_PER_ELEMENT[tensor.dataType];
+  if (tensor.rawData !== undefined) {
+    if (size !== undefined && tensor.rawData.byteLength !== count * size) {
+      throw new AttnkitError(
+        ErrorCodes.INVALID_FILE,
+        `${where}: raw_data has ${tensor.rawData.byteLength} bytes but dims [${tensor.dims.join(', ')}] of ${dataTypeName(tensor.dataType)} need ${count} x ${size} = ${count * size}`,
+        { name: tensor.name, byteLength: tensor.rawData.byteLength, expected: count * size },
+      );
+    }
+    return tensor;
+  }
+  const field = LIST_FIELD[tensor.dataType];
+  const list = field === undefined ? undefined : (tensor[field] as unknown[] | undefined);
+  // No data at all is a weightless initializer (tools/strip-onnx-weights.mjs writes them; the
+  // bench fills them); reading its values fails where they are read. Data that is there must be whole.
+  if (field !== undefined && list !== undefined && list.length > 0 && list.length !== count) {
+    throw new AttnkitError(
+      ErrorCodes.INVALID_FILE,
+      `${where} (${dataTypeName(tensor.dataType)}, dims [${tensor.dims.join(', ')}]) holds ${list?.length ?? 0} elements, expected ${count}`,
+      { name: tensor.name, length: list?.length ?? 0, expected: count },
+    );
+  }
+  return tensor;
 }
 
 /** A FLOAT tensor stored as raw_data, like torch.onnx.export writes initializers. */
@@ -76,16 +139,11 @@ export function tensorToFloat32(tensor: OnnxTensor): Float32Array {
         for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
         return out;
       case DataType.FLOAT16:
-        for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
+        for (let i = 0; i < count; i++) out[i] = float16ToFloat32(view.getUint16(i * 2, true));
         return out;
-      case DataType.BFLOAT16: {
-        const bits = new DataView(new ArrayBuffer(4));
-        for (let i = 0; i < count; i++) {
-          bits.setUint32(0, view.getUint16(i * 2, true) << 16);
-          out[i] = bits.getFloat32(0);
-        }
+      case DataType.BFLOAT16:
+        for (let i = 0; i < count; i++) out[i] = bfloat16ToFloat32(view.getUint16(i * 2, true));
         return out;
-      }
       default: {
         const integers = tensorToIntegers(tensor);
         for (let i = 0; i < count; i++) out[i] = integers[i];
@@ -95,14 +153,8 @@ export function tensorToFloat32(tensor: OnnxTensor): Float32Array {
   }
   if (type === DataType.FLOAT) return Float32Array.from(listOfLength(tensor, tensor.floatData, count));
   if (type === DataType.DOUBLE) return Float32Array.from(listOfLength(tensor, tensor.doubleData, count));
-  if (type === DataType.FLOAT16) return Float32Array.from(listOfLength(tensor, tensor.int32Data, count), halfToFloat);
-  if (type === DataType.BFLOAT16) {
-    const bits = new DataView(new ArrayBuffer(4));
-    return Float32Array.from(listOfLength(tensor, tensor.int32Data, count), (half) => {
-      bits.setUint32(0, half << 16);
-      return bits.getFloat32(0);
-    });
-  }
+  if (type === DataType.FLOAT16) return Float32Array.from(listOfLength(tensor, tensor.int32Data, count), float16ToFloat32);
+  if (type === DataType.BFLOAT16) return Float32Array.from(listOfLength(tensor, tensor.int32Data, count), bfloat16ToFloat32);
   return Float32Array.from(tensorToIntegers(tensor));
 }
 
@@ -199,14 +251,4 @@ function unsupportedType(tensor: OnnxTensor, expected: string): AttnkitError {
     `tensor '${tensor.name}' has data type ${dataTypeName(tensor.dataType)}; expected ${expected}`,
     { name: tensor.name, dataType: tensor.dataType },
   );
-}
-
-/** IEEE 754 binary16 bits to a number. */
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }

@@ -146,8 +146,13 @@ function channelConv(sink: NodeSink, node: GraphNode, inputs: readonly string[],
   // [N, C, 1, 1] and [N, 1, 1, C] share one memory layout: Reshape, no Transpose.
   let row = sink.node('Reshape', [v, sink.int64([0, 1, 1, -1], [4])]);
   if (circular && half > 0) {
-    const left = sink.node('Slice', [row, sink.int64([-half], [1]), sink.int64([INT64_MAX], [1]), sink.int64([3], [1])]);
-    const right = sink.node('Slice', [row, sink.int64([0], [1]), sink.int64([half], [1]), sink.int64([3], [1])]);
+    // Before opset 10 (insertion into older models) Slice takes starts / ends / axes as attributes.
+    const slice = (start: number, end: number) =>
+      sink.opset >= 10
+        ? sink.node('Slice', [row, sink.int64([start], [1]), sink.int64([end], [1]), sink.int64([3], [1])])
+        : sink.node('Slice', [row], [attr.ints('starts', [start]), attr.ints('ends', [end]), attr.ints('axes', [3])]);
+    const left = slice(-half, INT64_MAX);
+    const right = slice(0, half);
     row = sink.node('Concat', [left, row, right], [attr.int('axis', 3)]);
   }
   const pads = attr.ints('pads', circular ? [0, 0, 0, 0] : [0, half, 0, half]);

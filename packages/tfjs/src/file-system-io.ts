@@ -3,13 +3,18 @@
  * weights.bin beside it, the format tfjs-node's `file://` handler writes, so either reads what
  * the other wrote. tfjs-node cannot be installed everywhere; this needs only `node:fs`.
  *
- * Saving is atomic per file and all-or-nothing: both files are written to temporaries in the
- * target directory, then renamed (weights first, so a reader never sees a model.json whose
- * weights are not yet in place). On any failure the temporaries are removed and nothing is left.
+ * Saving goes through core's atomic writer, all-or-nothing: both files are staged under
+ * temporary names in the target folder, then renamed (weights first, so a reader never sees a
+ * model.json whose weights are not yet in place); on failure or a signal nothing is left and an
+ * earlier save stays whole.
+ *
+ * Loading treats model.json as a stranger's file: every shard path is resolved inside the
+ * model's folder (UNSAFE_PATH otherwise), each shard may be named once, and the bytes the
+ * manifest declares must equal the shards' real sizes, all checked before a byte is read.
  */
-import { mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { AttnkitError, ErrorCodes } from '@attnkit/core';
+import { dirname, join } from 'node:path';
+import { AttnkitError, checkLimit, ErrorCodes } from '@attnkit/core';
+import { readRegularFile, resolveInsideFolder, writeFilesAtomic } from '@attnkit/core/node';
 import { io } from '@tensorflow/tfjs-core';
 
 const WEIGHTS_FILE = 'weights.bin';
@@ -83,21 +88,10 @@ async function save(modelPath: string, artifacts: io.ModelArtifacts): Promise<io
   const jsonText = JSON.stringify(modelJson);
   const weightBytes = artifacts.weightData === undefined ? new Uint8Array(0) : new Uint8Array(io.concatenateArrayBuffers(artifacts.weightData));
 
-  const createdDirectory = await ensureDirectory(directory);
-  const suffix = `.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`;
-  const temporaryJson = join(directory, `.${basename(modelPath)}${suffix}`);
-  const temporaryWeights = join(directory, `.${WEIGHTS_FILE}${suffix}`);
-  try {
-    await writeFile(temporaryWeights, weightBytes);
-    await writeFile(temporaryJson, jsonText, 'utf8');
-    await rename(temporaryWeights, weightsPath);
-    await rename(temporaryJson, modelPath);
-  } catch (error) {
-    await rm(temporaryWeights, { force: true });
-    await rm(temporaryJson, { force: true });
-    if (createdDirectory) await rmdir(directory).catch(() => undefined);
-    throw new AttnkitError(ErrorCodes.INVALID_FILE, `could not save the model to ${modelPath}: ${(error as Error).message}; nothing was written`, { path: modelPath });
-  }
+  await writeFilesAtomic([
+    { path: weightsPath, data: weightBytes },
+    { path: modelPath, data: jsonText },
+  ]);
   return {
     modelArtifactsInfo: {
       dateSaved: new Date(),
@@ -109,38 +103,84 @@ async function save(modelPath: string, artifacts: io.ModelArtifacts): Promise<io
   };
 }
 
-/** Creates the directory if missing; true when this call created it (to undo on failure). */
-async function ensureDirectory(directory: string): Promise<boolean> {
-  const exists = await stat(directory).then((s) => s.isDirectory(), () => false);
-  if (exists) return false;
-  await mkdir(directory, { recursive: true });
-  return true;
-}
+/** Bytes per element of each tfjs weight dtype whose size is fixed. */
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
+const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
 
 async function load(modelPath: string): Promise<io.ModelArtifacts> {
   let modelJson: io.ModelJSON;
   try {
-    modelJson = JSON.parse(await readFile(modelPath, 'utf8')) as io.ModelJSON;
+    const text = new TextDecoder().decode(await readRegularFile(modelPath, { what: 'the tfjs model JSON' }));
+    modelJson = JSON.parse(text) as io.ModelJSON;
   } catch (error) {
+    if (error instanceof AttnkitError) throw error;
     throw new AttnkitError(ErrorCodes.INVALID_FILE, `could not read a model JSON from ${modelPath}: ${(error as Error).message}`, { path: modelPath });
   }
   if (modelJson === null || typeof modelJson !== 'object' || modelJson.modelTopology == null) {
     throw new AttnkitError(ErrorCodes.INVALID_FILE, `${modelPath} is not a tfjs model JSON: it has no modelTopology`, { path: modelPath });
   }
   const directory = dirname(modelPath);
+  const shards = await checkManifest(modelPath, directory, modelJson.weightsManifest);
   return io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-    const specs: io.WeightsManifestEntry[] = [];
-    const buffers: ArrayBuffer[] = [];
-    for (const group of manifest) {
-      specs.push(...group.weights);
-      for (const path of group.paths) {
-        const file = join(directory, path);
-        const bytes = await readFile(file).catch((error: Error) => {
-          throw new AttnkitError(ErrorCodes.INVALID_FILE, `weights file ${file} named by ${modelPath} could not be read: ${error.message}`, { path: file });
-        });
-        buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-      }
+    const specs = manifest.flatMap((group) => group.weights);
+    const weights = new Uint8Array(shards.reduce((total, shard) => total + shard.size, 0));
+    let offset = 0;
+    for (const shard of shards) {
+      weights.set(await readRegularFile(shard.path, { what: `the weights shard named by ${modelPath}`, maxBytes: shard.size }), offset);
+      offset += shard.size;
     }
-    return [specs, io.concatenateArrayBuffers(buffers)];
+    return [specs, weights.buffer];
   });
+}
+
+/**
+ * The shards a manifest names, resolved inside the model's folder and sized, before any is read:
+ * a path outside the folder, absolute or not a regular file is UNSAFE_PATH; a path named twice,
+ * or shards whose sizes differ from the bytes the weight entries declare, is INVALID_FILE; more
+ * than `LIMITS.fileBytes` in all is LIMIT_EXCEEDED.
+ */
+async function checkManifest(modelPath: string, directory: string, manifest: unknown): Promise<Array<{ path: string; size: number }>> {
+  const invalid = (problem: string, details: Record<string, unknown> = {}): AttnkitError =>
+    new AttnkitError(
+      ErrorCodes.INVALID_FILE,
+      `${modelPath}: ${problem}; a tfjs weightsManifest is [{ "paths": ["weights.bin"], "weights": [{ "name", "shape", "dtype" }] }], each shard named once, its size the sum of its weights' bytes`,
+      { path: modelPath, ...details },
+    );
+  if (manifest === undefined) return [];
+  if (!Array.isArray(manifest)) throw invalid('weightsManifest is not a list');
+  const shards: Array<{ path: string; size: number }> = [];
+  const seen = new Set<string>();
+  let declaredBytes = 0;
+  let sizesKnown = true;
+  for (const [index, group] of manifest.entries()) {
+    if (group === null || typeof group !== 'object' || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
+      throw invalid(`weightsManifest[${index}] needs a "paths" list and a "weights" list`);
+    }
+    for (const reference of group.paths as unknown[]) {
+      const shard = await resolveInsideFolder(directory, reference, `${modelPath} (weightsManifest[${index}].paths)`);
+      if (seen.has(shard.path)) throw invalid(`the shard ${JSON.stringify(reference)} is named more than once`, { shard: reference });
+      seen.add(shard.path);
+      shards.push(shard);
+    }
+    for (const weight of group.weights as io.WeightsManifestEntry[]) {
+      const shape = weight?.shape;
+      if (!Array.isArray(shape) || !shape.every((dimension) => Number.isSafeInteger(dimension) && dimension >= 0)) {
+        throw invalid(`weight ${JSON.stringify(weight?.name)} has shape ${JSON.stringify(shape)}, not a list of non-negative integers`, { weight: weight?.name });
+      }
+      const elements = shape.reduce((product, dimension) => product * dimension, 1);
+      checkLimit('tensorElements', elements, `${modelPath}: weight ${JSON.stringify(weight.name)} (elements)`);
+      const size = weight.quantization ? QUANTIZED_BYTES[weight.quantization.dtype] : DTYPE_BYTES[weight.dtype];
+      if (size === undefined) sizesKnown = false;
+      else declaredBytes += elements * size;
+    }
+  }
+  const realBytes = shards.reduce((total, shard) => total + shard.size, 0);
+  checkLimit('fileBytes', realBytes, `${modelPath}: the weight shards together (bytes)`);
+  if (sizesKnown && realBytes !== declaredBytes) {
+    throw invalid(`the weights declare ${declaredBytes} bytes but the shards hold ${realBytes} (${realBytes < declaredBytes ? 'short weights: a shard is truncated or missing' : 'trailing bytes'})`, {
+      declaredBytes,
+      realBytes,
+    });
+  }
+  return shards;
 }

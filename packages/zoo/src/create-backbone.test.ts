@@ -19,3 +19,15 @@ describe('createBackbone', () => {
     }
   });
 });
+
+describe('a per-stage kernel-size list', () => {
+  it.each([
+    ['resnet18', [3, 5, 5, 7, 9], 4],
+    ['resnet50', [3, 5, 5], 4],
+    ['mobilenet_v2', [3, 5, 5, 7], 7],
+  ])('for %s with %j is INVALID_KERNEL_SIZE (exactly one k per stage: %i)', (name, kernelSize, stages) => {
+    expect(() => createBackbone(name, { attention: { type: 'eca', kernelSize } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_KERNEL_SIZE', details: { kernelSize, stages } }),
+    );
+  });
+});

@@ -15,6 +15,9 @@ const BACKBONES = {
 
 export type BackboneName = keyof typeof BACKBONES;
 
+/** Stages of each backbone: a per-stage kernel-size list gives exactly one k for each. */
+const STAGES: Record<BackboneName, number> = { resnet18: 4, resnet34: 4, resnet50: 4, resnet101: 4, resnet152: 4, mobilenet_v2: 7 };
+
 /** Options of any backbone: ResNets take `width`, MobileNetV2 `widthMultiplier`. */
 export type AnyBackboneOptions = ResNetOptions | MobileNetV2Options;
 
@@ -31,6 +34,15 @@ export function createBackbone(name: string, options: AnyBackboneOptions = {}): 
   if (!Object.hasOwn(BACKBONES, name)) {
     const known = listBackbones();
     throw new AttnkitError(ErrorCodes.UNKNOWN_BACKBONE, `unknown backbone '${name}'; backbones: ${known.join(', ')}`, { name, known });
+  }
+  const kernelSize = (options?.attention as { kernelSize?: unknown } | undefined)?.kernelSize;
+  const stages = STAGES[name as BackboneName];
+  if (Array.isArray(kernelSize) && kernelSize.length !== stages) {
+    throw new AttnkitError(
+      ErrorCodes.INVALID_KERNEL_SIZE,
+      `the per-stage kernel-size list [${kernelSize.join(', ')}] has ${kernelSize.length} entries but ${name} has ${stages} stages; give exactly one k per stage (e.g. [${Array.from({ length: stages }, () => 3).join(', ')}])`,
+      { kernelSize, stages },
+    );
   }
   return (BACKBONES[name as BackboneName] as (options: AnyBackboneOptions) => Backbone)(options);
 }

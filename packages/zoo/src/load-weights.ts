@@ -41,7 +41,7 @@ export function loadWeights(
   const graph = traceNetwork(network);
   const declared = graph.params.map((p) => ({ ...p.spec, name: p.name }));
   const fromBytes = source instanceof Uint8Array;
-  const tensors = fromBytes ? readSafetensors(source).tensors : source;
+  const tensors = fromBytes ? decodeStateDict(source) : source;
   const result = loadStateDict(declared, tensors, loadOptions);
   const weights = new Map<string, Tensor>();
   const base = result.report.missing.length > 0 ? (initial ?? initializeWeights(graph, seed)) : undefined;
@@ -52,4 +52,9 @@ export function loadWeights(
     if (value !== undefined) weights.set(p.name, loaded !== undefined && fromBytes ? value : { shape: [...value.shape], data: value.data.slice() });
   }
   return { weights, convention: result.convention, report: result.report };
+}
+
+/** The tensors of a state dict file's bytes: the one place a reader per file format plugs in. */
+function decodeStateDict(bytes: Uint8Array): Map<string, Tensor> {
+  return readSafetensors(bytes).tensors;
 }

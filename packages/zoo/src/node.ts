@@ -1,2 +1,2 @@
 /** `@attnkit/zoo/node`: the Node-only file helpers (node:fs), kept out of the browser entry. */
-export { readSafetensorsFile, writeSafetensorsFile } from './weights/node.js';
+export * from './weights/node.js';

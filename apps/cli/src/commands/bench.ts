@@ -5,6 +5,7 @@ import { AttnkitError, ErrorCodes } from '@attnkit/core';
 import type { Command } from 'commander';
 import { printJson, runCommand } from '../cli-support.js';
 import { benchConfigJsonSchema, parseBenchConfig } from '../bench/bench-config.js';
+import { checkBenchConfigLimits } from '../bench/bench-config-limits.js';
 import { createProgressReporter } from '../bench/bench-progress.js';
 import { formatResultsTable, formatTargets } from '../bench/results-table.js';
 import { runBenchmark } from '../bench/run-benchmark.js';
@@ -43,6 +44,8 @@ export interface BenchCommandOptions {
   json?: boolean;
   printSchema?: boolean;
   progress?: boolean;
+  yes?: boolean;
+  forceThreads?: boolean;
 }
 
 export async function benchCommand(options: BenchCommandOptions): Promise<void> {
@@ -50,6 +53,7 @@ export async function benchCommand(options: BenchCommandOptions): Promise<void> 
   const configPath = options.config ?? defaultConfigPath();
   // Validated before anything is built, run or written.
   const config = parseBenchConfig(await readConfig(configPath), { configPath });
+  await checkBenchConfigLimits(config, { yes: options.yes, forceThreads: options.forceThreads });
   const outputDirectory = options.out ?? defaultOutputDirectory();
   const progress = createProgressReporter(!options.json && options.progress !== false);
   let results: Awaited<ReturnType<typeof runBenchmark>>;
@@ -72,5 +76,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--json', 'print the results as JSON only')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--print-schema', "print the config's JSON Schema and exit")
+    .option('--yes', 'run a config whose estimated time (cells x secondsPerCell) is above 30 min')
+    .option('--force-threads', 'allow threads above the machine\'s cores')
     .action((options: BenchCommandOptions) => runCommand(() => benchCommand(options)));
 }

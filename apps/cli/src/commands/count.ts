@@ -5,7 +5,7 @@ import { printJson, runCommand } from '../cli-support.js';
 import { type NetworkArguments, backboneOptionsFrom, parseInputSize, withNetworkOptions } from '../zoo-network.js';
 
 /** What to count: a backbone by name plus the same network options `export` and `run` take. */
-export interface CountRequest extends Omit<NetworkArguments, 'weights' | 'seed'> {
+export interface CountRequest extends Omit<NetworkArguments, 'weights' | 'seed' | 'strictWeights' | 'allowInvalidWeights'> {
   backbone: string;
 }
 

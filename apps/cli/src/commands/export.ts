@@ -1,6 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AttnkitError, ErrorCodes } from '@attnkit/core';
+import { writeFileAtomic } from '@attnkit/core/node';
 import { emitModel, encodeModel } from '@attnkit/onnx';
 import { toLayersModel, useBackend } from '@attnkit/tfjs';
 import { fileSystem } from '@attnkit/tfjs/node';
@@ -49,7 +49,7 @@ async function exportTfjs(network: BuiltNetwork, directory: string): Promise<str
   }
 }
 
-/** onnx: one .onnx file (`-o model.onnx`, or `<dir>/model.onnx`), written to a temp file and renamed. */
+/** onnx: one .onnx file (`-o model.onnx`, or `<dir>/model.onnx`), through the atomic writer. */
 async function exportOnnx(network: BuiltNetwork, out: string, args: ExportArguments): Promise<string[]> {
   const model = emitModel(
     network.graph,
@@ -64,10 +64,7 @@ async function exportOnnx(network: BuiltNetwork, out: string, args: ExportArgume
     network.backbone.metadata,
   );
   const path = out.endsWith('.onnx') ? out : join(out, 'model.onnx');
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, encodeModel(model));
-  await rename(temporary, path);
+  await writeFileAtomic(path, encodeModel(model));
   return [path];
 }
 

@@ -1,16 +1,18 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { AttnkitError, ErrorCodes, type Tensor } from '@attnkit/core';
-import { type InsertionEntry, encodeModel, insertAttention } from '@attnkit/onnx';
-import { readSafetensors } from '@attnkit/zoo';
+import { AttnkitError, ErrorCodes, isAttnkitError, type Tensor } from '@attnkit/core';
+import { type InsertionEntry, insertAttention } from '@attnkit/onnx';
+import { kernelSizeMismatchError } from '@attnkit/zoo';
+import { readSafetensorsFile } from '@attnkit/zoo/node';
 import type { Command } from 'commander';
 import { parseAttentionArgument, printJson, runCommand } from '../cli-support.js';
+import { readOnnxFile, writeOnnxFile } from '../onnx-file.js';
 import { parseSeed } from '../zoo-network.js';
 
 export interface InsertArguments {
   attention?: string;
   at?: string;
   weights?: string;
+  ignoreUnusedWeights?: boolean;
   seed?: string;
   out?: string;
   json?: boolean;
@@ -20,21 +22,16 @@ export interface InsertArguments {
 export interface InsertResult {
   input: string;
   output: string;
+  /** Every file written: the model, and `<output>.data` when the input kept data externally. */
+  files: string[];
   /** One entry per inserted module: node, tensor, channels, k, parameters, PyTorch name. */
   report: InsertionEntry[];
 }
 
-async function readInput(path: string, what: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    throw new AttnkitError(ErrorCodes.INVALID_FILE, `cannot read ${what} ${path}: ${(error as Error).message}`, { path });
-  }
-}
-
 /**
- * Inserts attention into a .onnx file and writes the result to a temp file that is renamed into
- * place, so a failure at any step leaves no output (and the input is only read).
+ * Inserts attention into a .onnx file (external data inside its folder included) and writes the
+ * result through the atomic writer, creating missing folders: a failure at any step leaves no
+ * output, and the input is only read.
  */
 export async function insertIntoFile(inputPath: string, args: InsertArguments): Promise<InsertResult> {
   const attention = parseAttentionArgument(args.attention);
@@ -43,18 +40,26 @@ export async function insertIntoFile(inputPath: string, args: InsertArguments): 
   if (!args.out) throw new AttnkitError(ErrorCodes.INVALID_OPTION, 'give the output file with -o <out.onnx>', { path: '--out' });
   const at = args.at === 'residual' ? 'residual' : args.at.split(',').map((name) => name.trim()).filter((name) => name !== '');
   let weights: Map<string, Tensor> | undefined;
-  if (args.weights !== undefined) weights = readSafetensors(await readInput(args.weights, '--weights')).tensors;
-  const { model, report } = insertAttention(await readInput(inputPath, 'the model'), { attention, at, ...(weights ? { weights } : {}), seed: parseSeed(args.seed) });
+  if (args.weights !== undefined) weights = (await readSafetensorsFile(args.weights)).tensors;
+  const input = await readOnnxFile(inputPath);
+  const { model, report } = withKernelSizeAdvice(() =>
+    insertAttention(input.model, { attention, at, ...(weights ? { weights } : {}), ignoreUnusedWeights: args.ignoreUnusedWeights ?? false, seed: parseSeed(args.seed) }),
+  );
   const output = resolve(args.out);
-  const temporary = `${output}.${process.pid}.tmp`;
+  const files = await writeOnnxFile(output, model, input.external);
+  return { input: resolve(inputPath), output, files, report };
+}
+
+/** A kernel-size mismatch re-told as `export` tells it: the file's k per stage and the list or rule that loads it. */
+function withKernelSizeAdvice<T>(insert: () => T): T {
   try {
-    await writeFile(temporary, encodeModel(model));
-    await rename(temporary, output);
+    return insert();
   } catch (error) {
-    await rm(temporary, { force: true });
-    throw new AttnkitError(ErrorCodes.INVALID_FILE, `cannot write ${output}: ${(error as Error).message}`, { path: output });
+    if (isAttnkitError(error, ErrorCodes.KERNEL_SIZE_MISMATCH) && Array.isArray(error.details.positions)) {
+      throw kernelSizeMismatchError(error.details.positions as Parameters<typeof kernelSizeMismatchError>[0]);
+    }
+    throw error;
   }
-  return { input: resolve(inputPath), output, report };
 }
 
 export function registerInsertCommand(program: Command): void {
@@ -65,8 +70,9 @@ export function registerInsertCommand(program: Command): void {
     .option('--attention <spec>', "attention id or JSON spec, e.g. eca or '{\"type\":\"eca\",\"kernelSize\":3}'")
     .option('--at <points>', "'residual' (every residual branch, before its Add) or comma-separated tensor/node names")
     .option('--weights <file.safetensors>', 'module weights by PyTorch name (layer1.0.eca.conv.weight) or by insertion-point name')
+    .option('--ignore-unused-weights', 'skip keys of --weights that no inserted module reads (an error by default)')
     .option('--seed <n>', 'seed of the module weights when no --weights file is given', '0')
-    .option('-o, --out <out.onnx>', 'where to write the edited model')
+    .option('-o, --out <out.onnx>', 'where to write the edited model (missing folders are created; external data goes to <out.onnx>.data)')
     .option('--json', 'print JSON only')
     .action((input: string, options: InsertArguments) =>
       runCommand(async () => {

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { AttnkitError, ErrorCodes, randomTensor, type Tensor } from '@attnkit/core';
+import { AttnkitError, ErrorCodes, isAttnkitError, randomTensor, type Tensor } from '@attnkit/core';
+import { readRegularFile } from '@attnkit/core/node';
 import { createRunner, decodeModel, emitModel, encodeModel } from '@attnkit/onnx';
 import { compileInference, toLayersModel, useBackend } from '@attnkit/tfjs';
 import { fileSystem } from '@attnkit/tfjs/node';
@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { isStable, quantile } from '../bench/latency-statistics.js';
 import { imageToInput } from '../image-input.js';
 import { parseInteger, printJson, runCommand } from '../cli-support.js';
+import { readOnnxFile } from '../onnx-file.js';
 import { type NetworkArguments, buildNetwork, parseInputSize, parseSeed, withNetworkOptions } from '../zoo-network.js';
 
 export interface RunArguments extends NetworkArguments {
@@ -52,10 +53,14 @@ function tfjsBackend(name: 'cpu' | 'wasm'): RunBackend {
       await useBackend(name);
       let model: tfl.LayersModel;
       if (target.kind === 'file') {
-        model = await tfl.loadLayersModel(fileSystem(target.path));
+        model = await loadLayersModelFile(target.path);
       } else {
         const network = await buildNetwork(target.name, args);
         model = toLayersModel(network.graph, network.weights);
+      }
+      if (model.inputs[0].shape.length !== 4) {
+        model.dispose();
+        throw new AttnkitError(ErrorCodes.UNSUPPORTED, `run takes image models with a 4-D [N, H, W, C] input; ${target.kind === 'file' ? target.path : target.name} takes [${model.inputs[0].shape.join(', ')}]`, {});
       }
       const [, height, width, channels] = model.inputs[0].shape;
       if (height === null || width === null || channels === null) {
@@ -85,6 +90,20 @@ function tfjsBackend(name: 'cpu' | 'wasm'): RunBackend {
   };
 }
 
+/** A tfjs model.json through the contained file-system loader; tfjs's own errors (unknown layer class, a missing weight) wrapped with the file. */
+async function loadLayersModelFile(path: string): Promise<tfl.LayersModel> {
+  try {
+    return await tfl.loadLayersModel(fileSystem(path));
+  } catch (error) {
+    if (isAttnkitError(error)) throw error;
+    throw new AttnkitError(
+      ErrorCodes.INVALID_FILE,
+      `TensorFlow.js could not load the model ${path}: ${(error as Error).message}; expected a tfjs LayersModel (model.json + weight shards) whose layers tfjs and attnkit register and whose weights match its layers`,
+      { path, reason: (error as Error).message },
+    );
+  }
+}
+
 /** ONNX: a .onnx file, or a zoo backbone emitted by @attnkit/onnx, on onnxruntime-node or -web (wasm). */
 function onnxBackend(runtime: 'onnxruntime-node' | 'onnxruntime-web'): RunBackend {
   return {
@@ -92,21 +111,27 @@ function onnxBackend(runtime: 'onnxruntime-node' | 'onnxruntime-web'): RunBacken
     async load(target, args) {
       let bytes: Uint8Array;
       if (target.kind === 'file') {
-        try {
-          bytes = new Uint8Array(await readFile(target.path));
-        } catch (error) {
-          throw new AttnkitError(ErrorCodes.INVALID_FILE, `cannot read ${target.path}: ${(error as Error).message}`, { path: target.path });
-        }
+        // External data inside the model's folder is read and embedded; the runtime gets one buffer.
+        const file = await readOnnxFile(target.path);
+        bytes = file.bytes ?? encodeModel(file.model);
       } else {
         const network = await buildNetwork(target.name, args);
         bytes = encodeModel(emitModel(network.graph, network.weights, {}, network.backbone.metadata));
       }
       const input = decodeModel(bytes).graph.inputs[0];
-      const dims = input.type?.kind === 'tensor' ? input.type.shape : undefined;
+      // A symbolic batch dim (torch.onnx.export's dynamic_axes) is bound to the batch run runs: 1.
+      const dims = input.type?.kind === 'tensor' ? input.type.shape?.map((d, axis) => (axis === 0 && typeof d !== 'number' ? 1 : d)) : undefined;
       if (!dims || dims.some((d) => typeof d !== 'number')) {
         throw new AttnkitError(ErrorCodes.UNSUPPORTED, `run needs a model with a fixed input size; input '${input.name}' is [${(dims ?? []).join(', ')}]`, {});
       }
-      const session = await (await createRunner({ runtime })).load(bytes);
+      const what = target.kind === 'file' ? target.path : `the emitted ${target.name}`;
+      const session = await (await createRunner({ runtime }))
+        .load(bytes)
+        .catch((error: unknown) => {
+          // onnxruntime's reason is kept; the file it was loading is added.
+          if (isAttnkitError(error)) throw new AttnkitError(error.code, `${what}: ${error.message}`, { ...error.details, path: what });
+          throw error;
+        });
       return {
         inputShape: dims as number[],
         async run(x) {
@@ -174,12 +199,10 @@ export async function runModel(targetArgument: string, args: RunArguments): Prom
 
 async function readInputFile(path: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(path));
+    return await readRegularFile(path, { what: '--input' });
   } catch (error) {
-    throw new AttnkitError(ErrorCodes.INVALID_FILE, `--input ${path}: cannot read it (${(error as Error).message}); give 'random' or the path of a .png image`, {
-      path: '--input',
-      value: path,
-    });
+    if (!isAttnkitError(error)) throw error;
+    throw new AttnkitError(error.code, `${error.message}; give 'random' or the path of a .png image`, { ...error.details, path: '--input', value: path });
   }
 }
 

@@ -1,4 +1,5 @@
-export { bfloat16ToFloat32, float16ToFloat32, float32ToBfloat16, float32ToFloat16 } from './float16.js';
+/** The 16-bit float codecs live in core (one implementation, shared with @attnkit/onnx). */
+export { bfloat16ToFloat32, float16ToFloat32, float32ToBfloat16, float32ToFloat16 } from '@attnkit/core';
 export { type KernelSizePosition, kernelSizeMismatchError, suggestKernelSize } from './kernel-size-mismatch.js';
 export {
   type DeclaredParameter,

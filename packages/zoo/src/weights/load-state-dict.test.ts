@@ -376,3 +376,47 @@ describe('loadStateDict', () => {
     expect(report.loaded).toHaveLength(declared.length);
   });
 });
+
+describe('loadStateDict: values that would compute NaN', () => {
+  const declared = [param('bn.weight', [2], 'vector'), param('bn.running_var', [2], 'vector', false)];
+  const source = (weight: number[], variance: number[]) =>
+    new Map<string, Tensor>([
+      ['bn.weight', { shape: [2], data: Float32Array.from(weight) }],
+      ['bn.running_var', { shape: [2], data: Float32Array.from(variance) }],
+    ]);
+  const refusal = (weight: number[], variance: number[]): AttnkitError => {
+    try {
+      loadStateDict(declared, source(weight, variance));
+    } catch (error) {
+      return error as AttnkitError;
+    }
+    throw new Error('expected INVALID_VALUE');
+  };
+
+  it.each([
+    ['NaN', [Number.NaN, 1], [1, 1], 'bn.weight', 0],
+    ['+Infinity', [1, Number.POSITIVE_INFINITY], [1, 1], 'bn.weight', 1],
+    ['a negative running_var', [1, 1], [1, -0.5], 'bn.running_var', 1],
+  ])('refuses %s with INVALID_VALUE naming the key and index', (_, weight, variance, key, index) => {
+    const error = refusal(weight as number[], variance as number[]);
+    expect(error.code).toBe(ErrorCodes.INVALID_VALUE);
+    expect(error.details).toMatchObject({ key, index });
+    expect(error.message).toContain(`"${key}"[${index}]`);
+    expect(error.message).toContain('allowInvalidValues: true');
+  });
+
+  it('loads them with { allowInvalidValues: true }, and a negative weight is fine either way', () => {
+    const loaded = loadStateDict(declared, source([Number.NaN, -3], [1, -0.5]), { allowInvalidValues: true });
+    expect(Array.from(loaded.tensors.get('bn.running_var')!.data)).toEqual([1, -0.5]);
+    expect(Array.from(loadStateDict(declared, source([-3, -4], [0, 2])).tensors.get('bn.weight')!.data)).toEqual([-3, -4]);
+  });
+
+  it('names the caller-given way to relax strict loading in the hint', () => {
+    try {
+      loadStateDict(declared, new Map([['bn.weight', { shape: [2], data: new Float32Array(2) }]]), { relaxHint: '--allow-missing' });
+      throw new Error('expected WEIGHTS_MISMATCH');
+    } catch (error) {
+      expect((error as AttnkitError).message).toContain('pass --allow-missing to load the keys that match');
+    }
+  });
+});

@@ -21,6 +21,17 @@ export interface LoadStateDictOptions {
    * Mis-shaped keys are an error either way, as in PyTorch's `load_state_dict(strict=False)`.
    */
   strict?: boolean;
+  /**
+   * false (default): a loaded value that is NaN or +-Infinity, or a negative BatchNorm
+   * `running_var`, is refused (INVALID_VALUE naming the key): such a file computes NaN. true
+   * loads them anyway (for inspecting a broken checkpoint).
+   */
+  allowInvalidValues?: boolean;
+  /**
+   * How the caller's user relaxes strict loading, named in the hint of a WEIGHTS_MISMATCH
+   * (default `{ strict: false }`; the CLI names its flag).
+   */
+  relaxHint?: string;
 }
 
 export interface LoadStateDictReport {
@@ -153,6 +164,7 @@ export function loadStateDict(
   const declaredNames = new Set(declared.map((spec) => spec.name));
   const problems = describeProblems({
     strict,
+    relaxHint: options.relaxHint ?? '{ strict: false }',
     convention,
     conventionWasDetected: requested === 'auto',
     detected,
@@ -168,6 +180,7 @@ export function loadStateDict(
   const kernelMismatch = kernelPositions.some((p) => p.modelKernelSize !== p.fileKernelSize);
   if (kernelMismatch) throw kernelSizeMismatchError(kernelPositions, problems?.message);
   if (problems) throw new AttnkitError(ErrorCodes.WEIGHTS_MISMATCH, problems.message, problems.details);
+  if (options.allowInvalidValues !== true) for (const [name, tensor] of tensors) checkValues(name, byName.get(name)!.key, tensor);
 
   return {
     tensors,
@@ -183,6 +196,7 @@ function isKernelPair(modelShape: readonly number[], fileShape: readonly number[
 
 interface ProblemInput {
   strict: boolean;
+  relaxHint: string;
   convention: StateDictConvention;
   conventionWasDetected: boolean;
   detected: StateDictConvention;
@@ -251,7 +265,7 @@ function describeProblems(input: ProblemInput): { message: string; details: Reco
     hints.push(`the file's keys look like convention '${input.detected}': pass convention: 'auto' or '${input.detected}'`);
   }
   if (reportedMissing.length + reportedUnexpected.length > 0) {
-    hints.push('pass { strict: false } to load the keys that match and keep the init of the missing ones');
+    hints.push(`pass ${input.relaxHint} to load the keys that match and keep the init of the missing ones`);
   }
   lines.push(
     `A file loads when every declared name is in it with the declared shape.${hints.length > 0 ? ` Hints: ${hints.join('; ')}.` : ''}`,
@@ -267,6 +281,23 @@ function describeProblems(input: ProblemInput): { message: string; details: Reco
       hints,
     },
   };
+}
+
+/** Refuses a value that would make every output NaN: non-finite numbers, a negative running variance. */
+function checkValues(name: string, key: string, tensor: Tensor): void {
+  const data = tensor.data;
+  const variance = name.endsWith('running_var');
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i];
+    if (Number.isFinite(value) && !(variance && value < 0)) continue;
+    const problem = Number.isFinite(value) ? `a negative variance ${value}` : `${value}`;
+    throw new AttnkitError(
+      ErrorCodes.INVALID_VALUE,
+      `the weights hold ${problem} at "${key}"[${i}]${key === name ? '' : ` (loaded as ${name})`}; a usable file has finite values and running_var >= 0. ` +
+        'Fix the checkpoint, or pass { allowInvalidValues: true } to load it anyway',
+      { name, key, index: i, value },
+    );
+  }
 }
 
 function checkDeclared(declared: readonly DeclaredParameter[]): void {

@@ -36,10 +36,15 @@ describe('safetensors files (Node)', () => {
     expect((await readSafetensorsFile(path)).tensors.size).toBe(1);
   });
 
-  it('writes nothing when the folder does not exist', async () => {
+  it('creates a missing folder, as every attnkit writer does', async () => {
     const path = join(folder, 'missing', 'model.safetensors');
-    await expect(writeSafetensorsFile(path, weights())).rejects.toThrow();
-    expect(await readdir(folder)).toEqual([]);
+    await writeSafetensorsFile(path, weights());
+    expect(await readdir(join(folder, 'missing'))).toEqual(['model.safetensors']);
+  });
+
+  it('refuses a device file or a folder before reading it (no endless read)', async () => {
+    await expect(readSafetensorsFile('/dev/zero')).rejects.toMatchObject({ code: ErrorCodes.INVALID_FILE, details: { path: '/dev/zero' } });
+    await expect(readSafetensorsFile(folder)).rejects.toMatchObject({ code: ErrorCodes.INVALID_FILE });
   });
 
   it('names the path in read errors', async () => {

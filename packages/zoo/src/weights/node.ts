@@ -2,24 +2,17 @@
  * Node-only file helpers around the byte-level safetensors functions (the CLI imports this;
  * the package entry does not, so browsers never see `node:fs`).
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { AttnkitError, ErrorCodes, type Tensor } from '@attnkit/core';
+import { AttnkitError, type Tensor } from '@attnkit/core';
+import { readRegularFile, writeFileAtomic } from '@attnkit/core/node';
 import { readSafetensors, type SafetensorsContents } from './read-safetensors.js';
 import { type WriteSafetensorsOptions, writeSafetensors } from './write-safetensors.js';
 
-/** Reads and parses a .safetensors file. Errors name the path. */
+/**
+ * Reads and parses a .safetensors file. Errors name the path. A device file, FIFO or folder is
+ * refused before reading, and so is a file above `LIMITS.fileBytes`.
+ */
 export async function readSafetensorsFile(path: string): Promise<SafetensorsContents> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new AttnkitError(ErrorCodes.INVALID_FILE, `cannot read ${path}: ${(error as Error).message}`, {
-      path,
-      cause: (error as NodeJS.ErrnoException).code,
-    });
-  }
+  const bytes = await readRegularFile(path, { what: 'the safetensors file' });
   try {
     return readSafetensors(bytes);
   } catch (error) {
@@ -29,9 +22,8 @@ export async function readSafetensorsFile(path: string): Promise<SafetensorsCont
 }
 
 /**
- * Writes tensors as a .safetensors file atomically: the bytes go to a temporary file in the
- * same folder (same file system, so the rename is atomic), which is flushed and then renamed
- * over `path`. On any failure the temporary file is removed and `path` is untouched.
+ * Writes tensors as a .safetensors file through core's atomic writer (temporary in the same
+ * folder, fsync, rename): on any failure or signal `path` is as it was and no temporary is left.
  */
 export async function writeSafetensorsFile(
   path: string,
@@ -39,19 +31,5 @@ export async function writeSafetensorsFile(
   options: WriteSafetensorsOptions = {},
 ): Promise<void> {
   // Serialize first: invalid tensors throw before anything touches the disk.
-  const bytes = writeSafetensors(tensors, options);
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temporary, 'wx');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(path, writeSafetensors(tensors, options));
 }

@@ -129,10 +129,41 @@ describe('readSafetensors', () => {
     it('a header length beyond the file', () => {
       const file = buildFile(good, f32([1, 2]), 5000);
       expect(readError(file).message).toContain('header length field says 5000 bytes but only');
-      // A u64 length with high bits set (e.g. a random binary file).
+    });
+
+    it('a header length above the 100 MB cap gives LIMIT_EXCEEDED before anything is read', () => {
+      // A u64 length with high bits set (e.g. a random binary file), and one just above the cap.
       const huge = new Uint8Array(16);
       huge[7] = 0x40;
-      expect(readError(huge).message).toContain('header length field says');
+      const justAbove = new Uint8Array(16);
+      new DataView(justAbove.buffer).setUint32(0, 100_000_001, true);
+      for (const file of [huge, justAbove]) {
+        const error = (() => {
+          try {
+            readSafetensors(file);
+          } catch (caught) {
+            return caught as AttnkitError;
+          }
+          throw new Error('expected an error');
+        })();
+        expect(error.code).toBe(ErrorCodes.LIMIT_EXCEEDED);
+        expect(error.details).toMatchObject({ limit: 'safetensorsHeaderBytes', bound: 100_000_000 });
+      }
+    });
+
+    it('a key written twice (JSON.parse would keep the last)', () => {
+      const header = '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}';
+      expect(readError(rawFile(header, 4)).message).toContain('names "a" twice');
+    });
+
+    it('trailing bytes after the last tensor, and a gap between tensors', () => {
+      expect(readError(rawFile('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 6)).message).toContain('2 trailing bytes');
+      expect(readError(rawFile('{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 8)).message).toContain('4 unused bytes before "a"');
+    });
+
+    it('a tensor above the element limit gives LIMIT_EXCEEDED without allocating it', () => {
+      const header = `{"a":{"dtype":"U8","shape":[${2 ** 28 + 1}],"data_offsets":[0,${2 ** 28 + 1}]}}`;
+      expect(() => readSafetensors(rawFile(header, 0))).toThrow(expect.objectContaining({ code: ErrorCodes.LIMIT_EXCEEDED }));
     });
 
     it('a truncated data buffer', () => {
@@ -198,3 +229,12 @@ describe('readSafetensors', () => {
     });
   });
 });
+
+/** A file from a header text and `dataBytes` zero bytes of data. */
+function rawFile(header: string, dataBytes: number): Uint8Array {
+  const headerBytes = new TextEncoder().encode(header);
+  const file = new Uint8Array(8 + headerBytes.length + dataBytes);
+  new DataView(file.buffer).setUint32(0, headerBytes.length, true);
+  file.set(headerBytes, 8);
+  return file;
+}

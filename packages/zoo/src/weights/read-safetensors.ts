@@ -1,5 +1,4 @@
-import type { Tensor } from '@attnkit/core';
-import { bfloat16ToFloat32, float16ToFloat32 } from './float16.js';
+import { AttnkitError, bfloat16ToFloat32, checkLimit, ErrorCodes, float16ToFloat32, LIMITS, type Tensor } from '@attnkit/core';
 import {
   invalidFile,
   isSafetensorsDtype,
@@ -46,15 +45,7 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
       byteLength: bytes.length,
     });
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
-  if (headerLength > bytes.length - 8) {
-    throw invalidFile(
-      `the header length field says ${headerLength} bytes but only ${bytes.length - 8} bytes follow it ` +
-        '(the file is truncated, or it is not a safetensors file)',
-      { headerLength, byteLength: bytes.length },
-    );
-  }
+  const headerLength = checkHeaderLength(bytes.subarray(0, 8), bytes.length);
   const bufferStart = 8 + headerLength;
   const bufferLength = bytes.length - bufferStart;
   const entries = parseHeader(bytes.subarray(8, bufferStart), bufferLength);
@@ -68,6 +59,33 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
     dtypes.set(entry.name, entry.dtype);
   }
   return { tensors, metadata, dtypes };
+}
+
+/**
+ * The header length the first 8 bytes declare, checked against the stated cap
+ * (`LIMITS.safetensorsHeaderBytes`, the reference implementation's 100 MB) and the file size
+ * before anything is allocated for it.
+ * @throws AttnkitError LIMIT_EXCEEDED above the cap, INVALID_FILE beyond the file.
+ */
+export function checkHeaderLength(first8: Uint8Array, fileLength: number): number {
+  const view = new DataView(first8.buffer, first8.byteOffset, 8);
+  const headerLength = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
+  if (headerLength > LIMITS.safetensorsHeaderBytes) {
+    throw new AttnkitError(
+      ErrorCodes.LIMIT_EXCEEDED,
+      `Invalid safetensors file: the header length field says ${headerLength} bytes, above the ${LIMITS.safetensorsHeaderBytes}-byte cap ` +
+        '(the safetensors reference implementation refuses the same); a real header is a few hundred KB at most',
+      { limit: 'safetensorsHeaderBytes', bound: LIMITS.safetensorsHeaderBytes, value: headerLength },
+    );
+  }
+  if (headerLength > fileLength - 8) {
+    throw invalidFile(
+      `the header length field says ${headerLength} bytes but only ${fileLength - 8} bytes follow it ` +
+        '(the file is truncated, or it is not a safetensors file)',
+      { headerLength, byteLength: fileLength },
+    );
+  }
+  return headerLength;
 }
 
 function parseHeader(
@@ -88,6 +106,11 @@ function parseHeader(
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
     throw invalidFile(`the header must be a JSON object, got ${describe(header)}`);
+  }
+  // JSON.parse keeps the last of two equal keys; a file that says two things about one tensor is refused.
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate !== undefined) {
+    throw invalidFile(`the header names ${JSON.stringify(duplicate)} twice; every key appears once`, { name: duplicate });
   }
 
   const metadata: Record<string, string> = {};
@@ -120,7 +143,53 @@ function parseHeader(
       );
     }
   }
+  // The reference implementation requires the data to cover the buffer exactly: no gap, no trailing bytes.
+  let covered = 0;
+  for (const entry of ranges) {
+    if (entry.begin !== covered) {
+      throw invalidFile(`the data buffer has ${entry.begin - covered} unused bytes before "${entry.name}" [${entry.begin}, ${entry.end}); tensors are packed with no gaps`, {
+        name: entry.name,
+      });
+    }
+    covered = entry.end;
+  }
+  if (covered !== bufferLength) {
+    throw invalidFile(`the file has ${bufferLength - covered} trailing bytes after the last tensor's data (ends at ${covered} of ${bufferLength}); the buffer ends where the last tensor ends`, {
+      trailingBytes: bufferLength - covered,
+    });
+  }
   return { metadata, tensors };
+}
+
+/** The first key written twice in one JSON object of `text` (already known to be valid JSON), at any depth. */
+function firstDuplicateKey(text: string): string | undefined {
+  const objects: Array<Set<string> | null> = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const keys = objects[objects.length - 1];
+      if (expectKey && keys) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === '{') {
+      objects.push(new Set());
+      expectKey = true;
+    } else if (c === '[') {
+      objects.push(null);
+    } else if (c === '}' || c === ']') {
+      objects.pop();
+    } else if (c === ',') {
+      expectKey = objects[objects.length - 1] != null;
+    }
+  }
+  return undefined;
 }
 
 function parseEntry(name: string, value: unknown, bufferLength: number): HeaderEntry {
@@ -142,6 +211,8 @@ function parseEntry(name: string, value: unknown, bufferLength: number): HeaderE
       shape,
     });
   }
+  const declaredElements = (shape as number[]).reduce((product, dimension) => product * dimension, 1);
+  checkLimit('tensorElements', declaredElements, `safetensors tensor "${name}" (elements of shape [${(shape as number[]).join(', ')}])`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegativeInteger)) {
     throw invalidFile(`"${name}" has data_offsets ${JSON.stringify(offsets)}; data_offsets is [begin, end], two non-negative integers`, {
       name,
@@ -156,12 +227,11 @@ function parseEntry(name: string, value: unknown, bufferLength: number): HeaderE
       { name, offsets, bufferLength },
     );
   }
-  const elementCount = (shape as number[]).reduce((product, dimension) => product * dimension, 1);
-  const expectedBytes = elementCount * SAFETENSORS_DTYPE_SIZES[dtype];
+  const expectedBytes = declaredElements * SAFETENSORS_DTYPE_SIZES[dtype];
   if (end - begin !== expectedBytes) {
     throw invalidFile(
       `"${name}" spans ${end - begin} bytes [${begin}, ${end}) but shape [${(shape as number[]).join(', ')}] of ${dtype} ` +
-        `needs ${elementCount} x ${SAFETENSORS_DTYPE_SIZES[dtype]} = ${expectedBytes} bytes`,
+        `needs ${declaredElements} x ${SAFETENSORS_DTYPE_SIZES[dtype]} = ${expectedBytes} bytes`,
       { name, offsets, shape, dtype },
     );
   }

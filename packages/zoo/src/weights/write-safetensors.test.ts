@@ -1,6 +1,6 @@
 import { AttnkitError, ErrorCodes, type Tensor } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
-import { float16ToFloat32, float32ToBfloat16, float32ToFloat16, bfloat16ToFloat32 } from './float16.js';
+import { float16ToFloat32, float32ToBfloat16, float32ToFloat16, bfloat16ToFloat32 } from '@attnkit/core';
 import { readSafetensors } from './read-safetensors.js';
 import { writeSafetensors } from './write-safetensors.js';
 

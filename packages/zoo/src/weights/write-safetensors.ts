@@ -1,5 +1,4 @@
-import { AttnkitError, ErrorCodes, type Tensor } from '@attnkit/core';
-import { float32ToBfloat16, float32ToFloat16 } from './float16.js';
+import { AttnkitError, ErrorCodes, float32ToBfloat16, float32ToFloat16, type Tensor } from '@attnkit/core';
 import { LITTLE_ENDIAN_PLATFORM, METADATA_KEY, SAFETENSORS_DTYPE_SIZES, type SafetensorsFloatDtype } from './safetensors-format.js';
 
 export interface WriteSafetensorsOptions {
