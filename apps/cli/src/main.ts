@@ -4,6 +4,7 @@ import '@attnkit/cbam';
 import * as tf from '@tensorflow/tfjs-core';
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench.js';
+import { registerConvertCommand } from './commands/convert.js';
 import { registerCountCommand } from './commands/count.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerInsertCommand } from './commands/insert.js';
@@ -25,5 +26,6 @@ registerExportCommand(program);
 registerInsertCommand(program);
 registerRunCommand(program);
 registerBenchCommand(program);
+registerConvertCommand(program);
 
 await program.parseAsync(process.argv);
