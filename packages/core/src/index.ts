@@ -1,5 +1,6 @@
 export * from './attention.js';
 export * from './counting.js';
+export * from './derived-ops.js';
 export * from './errors.js';
 export type * from './graph.js';
 export * from './initializer.js';

@@ -36,13 +36,18 @@ export interface BatchNormAttributes {
 export type ChannelPadding = 'zeros' | 'circular';
 
 /**
- * The operations a module or network is written against. `T` is whatever a backend uses for a
- * tensor. Shapes and axes are always spoken of in canonical NCHW terms, whatever layout a
- * backend keeps inside (tfjs is NHWC): `shape(x)` returns `[N, C, H, W]` everywhere.
+ * The primitive operations: what every backend implements and what the graph IR records.
+ * `T` is whatever a backend uses for a tensor. Shapes and axes are always spoken of in
+ * canonical NCHW terms, whatever layout a backend keeps inside (tfjs is NHWC): `shape(x)`
+ * returns `[N, C, H, W]` everywhere.
  *
  * "Channel vectors" (pooled values) are kept 4-D as `[N, C, 1, 1]`, as PyTorch does.
+ *
+ * Adding a primitive means one entry in every per-op table (trace, reference, counting, tfjs,
+ * ONNX); each is a `satisfies Record<OpName, ...>` map, so a missing entry fails to compile.
+ * Prefer a derived op (`DerivedOps`) when existing primitives can compose it.
  */
-export interface Ops<T> {
+export interface PrimitiveOps<T> {
   /** Canonical NCHW shape of x. */
   shape(x: T): Shape;
 
@@ -53,6 +58,8 @@ export interface Ops<T> {
   relu(x: T): T;
   relu6(x: T): T;
   sigmoid(x: T): T;
+  /** x * scale + offset, element-wise, with constant numbers (the scalar arithmetic derived ops need). */
+  affine(x: T, scale: number, offset: number): T;
   /** Element-wise sum of two tensors of the same shape. */
   add(a: T, b: T): T;
   /**
@@ -84,5 +91,30 @@ export interface Ops<T> {
   flatten(x: T): T;
 }
 
-/** Names of the ops, as recorded in the graph IR. */
-export type OpName = Exclude<keyof Ops<unknown>, 'shape'>;
+/**
+ * Ops composed once in core from primitives (derived-ops.ts), as tinygrad derives tanh from
+ * sigmoid: every backend has them through `withDerivedOps`, and a backend may override one
+ * where it has a faster kernel. The graph IR never records them (a trace records the
+ * primitives they expand to), so no per-op table needs an entry for them.
+ */
+export interface DerivedOps<T> {
+  /** a - b, element-wise, same shapes. */
+  sub(a: T, b: T): T;
+  /** x * x, element-wise (x 4-D). */
+  square(x: T): T;
+  /** relu6(x + 3) / 6, as PyTorch's `F.hardsigmoid`. */
+  hardSigmoid(x: T): T;
+  /** x * hardSigmoid(x), as PyTorch's `F.hardswish` (x 4-D). */
+  hardSwish(x: T): T;
+  /** 2 * sigmoid(2x) - 1. */
+  tanh(x: T): T;
+}
+
+/** What a module or network is written against: the primitives plus the derived ops. */
+export interface Ops<T> extends PrimitiveOps<T>, DerivedOps<T> {}
+
+/** Names of the primitive ops, as recorded in the graph IR. */
+export type OpName = Exclude<keyof PrimitiveOps<unknown>, 'shape'>;
+
+/** Names of the derived ops. */
+export type DerivedOpName = keyof DerivedOps<unknown>;

@@ -1,6 +1,7 @@
 import { AttnkitError, ErrorCodes } from './errors.js';
 import type { NetworkDefinition } from './network.js';
-import type { BatchNormAttributes, BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, Ops } from './ops.js';
+import { withDerivedOps } from './derived-ops.js';
+import type { BatchNormAttributes, BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, Ops, PrimitiveOps } from './ops.js';
 import type { ParamSpec } from './parameter.js';
 import { Scope } from './scope.js';
 import { type Tensor, formatShape, shapesEqual, sizeOf } from './tensor.js';
@@ -15,9 +16,11 @@ function map(x: Tensor, f: (v: number) => number): Tensor {
 
 /**
  * The reference interpreter: plain Float32Array math in NCHW, written for obviousness rather
- * than speed. Every other backend is checked against it. Sums accumulate in float64.
+ * than speed. Every other backend is checked against it. Sums accumulate in float64. The
+ * derived ops are their compositions (no overrides): what the reference computes is what core
+ * defines them as.
  */
-export const referenceOps: Ops<Tensor> = {
+const referencePrimitives = {
   shape: (x) => x.shape,
 
   conv2d(x, weight, bias, a: Conv2dAttributes) {
@@ -78,6 +81,7 @@ export const referenceOps: Ops<Tensor> = {
   relu: (x) => map(x, (v) => Math.max(v, 0)),
   relu6: (x) => map(x, (v) => Math.min(Math.max(v, 0), 6)),
   sigmoid: (x) => map(x, (v) => 1 / (1 + Math.exp(-v))),
+  affine: (x, scale, offset) => map(x, (v) => v * scale + offset),
 
   add(a, b) {
     if (!shapesEqual(a.shape, b.shape)) mismatch('add', `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
@@ -192,7 +196,9 @@ export const referenceOps: Ops<Tensor> = {
   },
 
   flatten: (x) => ({ shape: [x.shape[0], x.shape[1] * x.shape[2] * x.shape[3]], data: x.data.slice() }),
-};
+} satisfies PrimitiveOps<Tensor> & Record<OpName, unknown>;
+
+export const referenceOps: Ops<Tensor> = withDerivedOps(referencePrimitives);
 
 function mismatch(op: string, message: string): never {
   throw new AttnkitError(ErrorCodes.SHAPE_MISMATCH, `${op}: ${message}`);

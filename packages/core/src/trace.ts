@@ -1,7 +1,8 @@
 import { AttnkitError, ErrorCodes } from './errors.js';
 import type { AttentionCall, Graph, GraphNode, GraphValue } from './graph.js';
 import type { NetworkDefinition } from './network.js';
-import type { BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, Ops } from './ops.js';
+import { withDerivedOps } from './derived-ops.js';
+import type { BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, PrimitiveOps } from './ops.js';
 import type { ParamSpec } from './parameter.js';
 import { Scope } from './scope.js';
 import { type Shape, formatShape, shapesEqual } from './tensor.js';
@@ -23,8 +24,12 @@ function expectRank(op: string, x: TraceValue, rank: number): void {
 const outSize = (size: number, kernel: number, stride: number, pad: number, dilation = 1): number =>
   Math.floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1;
 
-/** Records every op into a graph, checking and inferring shapes as it goes. */
-class Tracer implements Ops<TraceValue> {
+/**
+ * Records every primitive into a graph, checking and inferring shapes as it goes (derived ops
+ * record the primitives they are composed of). `implements Record<OpName, unknown>` with the
+ * interface makes a primitive without a tracing method a compile error.
+ */
+class Tracer implements PrimitiveOps<TraceValue>, Record<OpName, unknown> {
   readonly values: GraphValue[] = [];
   readonly nodes: GraphNode[] = [];
   scopePath = '';
@@ -81,6 +86,13 @@ class Tracer implements Ops<TraceValue> {
 
   sigmoid(x: TraceValue): TraceValue {
     return this.node('sigmoid', [x], x.shape);
+  }
+
+  affine(x: TraceValue, scale: number, offset: number): TraceValue {
+    if (!Number.isFinite(scale) || !Number.isFinite(offset)) {
+      throw new AttnkitError(ErrorCodes.INVALID_OPTION, `affine: scale and offset must be finite numbers, got ${scale} and ${offset}`, { scale, offset });
+    }
+    return this.node('affine', [x], x.shape, { scale, offset });
   }
 
   add(a: TraceValue, b: TraceValue): TraceValue {
@@ -183,7 +195,7 @@ export function traceNetwork(network: NetworkDefinition, inputShape: Shape = net
       return value;
     },
   };
-  const scope = new Scope<TraceValue>(tracer, provider, '', {
+  const scope = new Scope<TraceValue>(withDerivedOps(tracer), provider, '', {
     beforeAttention({ path, scope: moduleScope, instance, stage, input }) {
       open.push({
         outerScope: tracer.scopePath,
