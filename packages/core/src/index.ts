@@ -6,7 +6,7 @@ export type * from './graph.js';
 export * from './initializer.js';
 export * from './kernel-size.js';
 export * from './network.js';
-export type * from './ops.js';
+export * from './ops.js';
 export * from './options.js';
 export type * from './parameter.js';
 export * from './reference.js';

@@ -1,0 +1,67 @@
+import '@attnkit/eca';
+import '@attnkit/se';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { relativeL2, traceNetwork } from '@attnkit/core';
+import { createRunner, emitModel, encodeModel, type Runner } from '@attnkit/onnx';
+import { compileInference, toLayersModel, useBackend } from '@attnkit/tfjs';
+import { createTimmResNet, loadWeights, type TimmResNetName } from '@attnkit/zoo';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The timm goldens of tools/golden/make_golden_pth.py (see packages/zoo/src/timm-resnet.test.ts
+// for the reference interpreter): PyTorch logits of width-reduced timm ResNets whose weights are
+// .pth files written by Debian's torch, here on onnxruntime-node and tfjs-wasm. Their stride-2
+// average-pool shortcuts run on 5x5 and 3x3 maps, where ceil_mode clips windows.
+const FIXTURES = fileURLToPath(new URL('../../../tools/golden/fixtures/pth/', import.meta.url));
+const fixture = JSON.parse(readFileSync(`${FIXTURES}timm_resnet.json`, 'utf8')) as {
+  input: { shape: number[]; data: number[] };
+  goldens: Record<string, { weights: string; width: number; stemWidth: number; numClasses: number; logits: { shape: number[]; data: number[] } }>;
+};
+const input = { shape: fixture.input.shape, data: Float32Array.from(fixture.input.data) };
+
+function build(name: string) {
+  const golden = fixture.goldens[name];
+  const network = createTimmResNet(name as TimmResNetName, { width: golden.width, stemWidth: golden.stemWidth, numClasses: golden.numClasses });
+  const { weights } = loadWeights(network, new Uint8Array(readFileSync(`${FIXTURES}${golden.weights}`)));
+  return { golden, network, weights, graph: traceNetwork(network, input.shape) };
+}
+
+describe('timm ResNets from .pth on onnxruntime-node', () => {
+  let runner: Runner;
+  beforeAll(async () => {
+    runner = await createRunner({ runtime: 'onnxruntime-node', threads: 1 });
+  });
+
+  it.each(Object.keys(fixture.goldens))('%s matches PyTorch to 1e-4 relative L2', async (name) => {
+    const { golden, network, weights, graph } = build(name);
+    const model = emitModel(graph, weights, { weightSource: golden.weights }, network.metadata);
+    // avg_down on layer2..4 (layer1 keeps stride 1: no pool); seresnet50 keeps timm's strided 1x1 conv.
+    expect(model.graph.nodes.filter((node) => node.opType === 'AveragePool')).toHaveLength(name === 'seresnet50' ? 0 : 3);
+    const session = await runner.load(encodeModel(model));
+    const outputs = await session.run({ [session.inputNames[0]]: { dims: [...input.shape], data: input.data } });
+    expect(relativeL2(outputs[session.outputNames[0]].data, golden.logits.data)).toBeLessThan(1e-4);
+  }, 60_000);
+});
+
+describe('timm ResNets from .pth on tfjs-wasm', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+  afterAll(() => tf.disposeVariables());
+
+  it.each(Object.keys(fixture.goldens))('%s matches PyTorch to 1e-4 relative L2 (predict and compileInference)', async (name) => {
+    const { golden, weights, graph } = build(name);
+    const model = toLayersModel(graph, weights);
+    // 5 -> 3 and 3 -> 2 clip windows (the ceil-mode layer); 10 -> 5 is a plain AveragePooling2D.
+    const pools = (className: string) => model.layers.filter((layer) => layer.getClassName() === className).length;
+    expect([pools('AveragePooling2D'), pools('AttnkitCeilAveragePooling2D')]).toEqual(name === 'seresnet50' ? [0, 0] : [1, 2]);
+    const x = tf.transpose(tf.tensor4d(input.data, input.shape as [number, number, number, number]), [0, 2, 3, 1]);
+    const predicted = model.predict(x) as tf.Tensor;
+    const compiled = compileInference(model)(x);
+    expect(relativeL2(await predicted.data(), golden.logits.data)).toBeLessThan(1e-4);
+    expect(relativeL2(await compiled.data(), golden.logits.data)).toBeLessThan(1e-4);
+    tf.dispose([x, predicted, compiled]);
+    model.dispose();
+  }, 60_000);
+});
