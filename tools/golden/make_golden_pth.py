@@ -301,21 +301,23 @@ def timm_model(name, **overrides):
     return TimmResNet(block, layers, attn=attn, **args)
 
 
-# Width-reduced goldens: timm's `channels` and `stem_width` arguments, 10 classes, one 40x40 input
+# Width-reduced goldens: timm's `channels` = (2, 4, 8, 16) and `stem_width` arguments, 10 classes, one 40x40 input
 # (40 -> 20 -> 10 -> 5 -> 3 -> 2: the 5 -> 3 and 3 -> 2 average pools have clipped windows),
 # weights stored in the dtype named (the golden is computed from exactly those values).
 GOLDEN = {
-    "resnet50d": "float32",
-    "resnet26t": "float32",
-    "resnet18d": "float32",
-    "ecaresnet26t": "float32",
-    "ecaresnet50d": "float32",
-    "ecaresnet50t": "bfloat16",
-    "ecaresnet101d": "float16",
-    "ecaresnetlight": "float32",
-    "seresnet50": "float32",
+    "resnet50d": ("float32", 8),
+    "resnet26t": ("float32", 8),
+    "resnet18d": ("float32", 8),
+    "ecaresnet26t": ("float32", 8),
+    "ecaresnet50d": ("float32", 8),
+    "ecaresnet50t": ("bfloat16", 8),
+    "ecaresnet101d": ("float16", 8),
+    "ecaresnetlight": ("float32", 8),
+    "seresnet50": ("float32", 8),
+    # timm's default stem width: what `attnkit --width 2` builds (the CLI test loads it).
+    "resnet26d": ("float32", 32),
 }
-REDUCED = dict(channels=(2, 4, 8, 16), stem_width=8)
+WIDTH = 2
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
 
@@ -355,10 +357,10 @@ def timm_fixtures():
     counts = {name: n_params(timm_model(name)) for name in TIMM_MODELS}
     goldens = {}
     x = randn(gen(299), 1, 3, 40, 40)
-    for i, (name, dtype) in enumerate(GOLDEN.items()):
+    for i, (name, (dtype, stem_width)) in enumerate(GOLDEN.items()):
         torch.manual_seed(300 + i)
         g = gen(300 + i)
-        model = timm_model(name, num_classes=10, **REDUCED)
+        model = timm_model(name, num_classes=10, channels=tuple(WIDTH * 2**j for j in range(4)), stem_width=stem_width)
         randomize(model, g)
         model.eval()
         round_state(model, DTYPES[dtype])
@@ -370,8 +372,8 @@ def timm_fixtures():
         goldens[name] = {
             "weights": path,
             "dtype": dtype,
-            "width": REDUCED["channels"][0],
-            "stemWidth": REDUCED["stem_width"],
+            "width": WIDTH,
+            "stemWidth": stem_width,
             "numClasses": 10,
             "parameters": n_params(model),
             "kernelSizes": eca_ks(model),

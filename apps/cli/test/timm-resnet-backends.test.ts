@@ -2,12 +2,13 @@ import '@attnkit/eca';
 import '@attnkit/se';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { relativeL2, traceNetwork } from '@attnkit/core';
+import { relativeL2, runReference, traceNetwork } from '@attnkit/core';
 import { createRunner, emitModel, encodeModel, type Runner } from '@attnkit/onnx';
 import { compileInference, toLayersModel, useBackend } from '@attnkit/tfjs';
 import { createTimmResNet, loadWeights, type TimmResNetName } from '@attnkit/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildNetwork } from '../src/zoo-network.js';
 
 // The timm goldens of tools/golden/make_golden_pth.py (see packages/zoo/src/timm-resnet.test.ts
 // for the reference interpreter): PyTorch logits of width-reduced timm ResNets whose weights are
@@ -64,4 +65,20 @@ describe('timm ResNets from .pth on tfjs-wasm', () => {
     tf.dispose([x, predicted, compiled]);
     model.dispose();
   }, 60_000);
+});
+
+describe('--weights takes a .pth wherever it takes a .safetensors', () => {
+  it('buildNetwork (run, export) loads resnet26d_reduced.pth by content and gives PyTorch logits', async () => {
+    const golden = fixture.goldens.resnet26d;
+    // timm's default stem width 32: the CLI has no stem-width option, width 2 is `--width 2`.
+    expect(golden.stemWidth).toBe(32);
+    const network = await buildNetwork('resnet26d', { width: '2', numClasses: '10', inputSize: '40', weights: `${FIXTURES}${golden.weights}` });
+    expect(network.weightsSource).toEqual({ file: `${FIXTURES}${golden.weights}` });
+    const [logits] = runReference(network.backbone, network.weights, input);
+    expect(relativeL2(logits.data, golden.logits.data)).toBeLessThan(1e-4);
+  });
+
+  it('a malicious checkpoint is refused by name before anything is built', async () => {
+    await expect(buildNetwork('resnet18', { weights: `${FIXTURES}malicious.pth` })).rejects.toMatchObject({ code: 'INVALID_FILE', details: { global: 'posix.system' } });
+  });
 });
