@@ -8,6 +8,7 @@ import { compileInference, toLayersModel, useBackend } from '@attnkit/tfjs';
 import { createTimmResNet, loadWeights, type TimmResNetName } from '@attnkit/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countBackbone } from '../src/commands/count.js';
 import { buildNetwork } from '../src/zoo-network.js';
 
 // The timm goldens of tools/golden/make_golden_pth.py (see packages/zoo/src/timm-resnet.test.ts
@@ -80,5 +81,16 @@ describe('--weights takes a .pth wherever it takes a .safetensors', () => {
 
   it('a malicious checkpoint is refused by name before anything is built', async () => {
     await expect(buildNetwork('resnet18', { weights: `${FIXTURES}malicious.pth` })).rejects.toMatchObject({ code: 'INVALID_FILE', details: { global: 'posix.system' } });
+  });
+});
+
+describe('attnkit count on timm names', () => {
+  it("ecaresnet50d counts its own ECA (timm's 25,576,350 parameters, k 5, 5, 5, 7 by stage); seresnet50 its SE", () => {
+    const eca = countBackbone({ backbone: 'ecaresnet50d' });
+    expect(eca.parameters).toBe(25_576_350);
+    expect(eca.attention).toEqual({ type: 'eca', kernelSize: 'adaptive-min3' });
+    expect([...new Set(eca.insertions.map((i) => i.kernelSize))]).toEqual([5, 7]);
+    expect(countBackbone({ backbone: 'seresnet50' }).parameters).toBe(28_088_024);
+    expect(countBackbone({ backbone: 'resnet50d', attention: 'eca' }).insertions).toHaveLength(16);
   });
 });

@@ -1,17 +1,13 @@
 import { AttnkitError, ErrorCodes, type Tensor } from '@attnkit/core';
-import { isPthBytes, readPth } from './read-pth.js';
+import { isPthBytes, type ReadPthOptions, readPth } from './read-pth.js';
 import { readSafetensors } from './read-safetensors.js';
 import type { SafetensorsDtype } from './safetensors-format.js';
 
 /** The weight-file formats attnkit reads, told apart by content, not by file name. */
 export type WeightsFormat = 'safetensors' | 'pth-zip' | 'pth-legacy';
 
-export interface ReadStateDictOptions {
-  /** For checkpoints that nest the state dict: the entry that holds it (see `readPth`). */
-  key?: string;
-  /** Names the file in error messages. */
-  source?: string;
-}
+/** The options of `readPth` (the `key` of a nested state dict, the `source` named in errors). */
+export type ReadStateDictOptions = ReadPthOptions;
 
 export interface StateDictContents {
   tensors: Map<string, Tensor>;
