@@ -35,7 +35,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_golden import gen, logits64, n_params, perturb_bn, randn, round_state, tensor_json, write_json  # noqa: E402
+from make_golden import eca_kernel_sizes, gen, logits64, n_params, perturb_bn, randn, resnet, round_state, tensor_json, write_json  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "fixtures", "pth")
@@ -383,11 +383,56 @@ def timm_fixtures():
     return counts
 
 
+def official_eca_fixture():
+    """An official-style ECA-ResNet-50 checkpoint (BangguWu/ECANet's train script): torchvision
+    ResNet-50 with ECA k 3, 5, 5, 7 by stage under `eca`, trained under DataParallel (`module.`),
+    saved by a pre-1.6 torch as {epoch, arch, state_dict, best_prec1, optimizer}. Width 4 here."""
+    from collections import OrderedDict
+
+    torch.manual_seed(400)
+    g = gen(400)
+    attention = {"type": "eca", "kernelSize": [3, 5, 5, 7]}
+    model = resnet(50, num_classes=10, width=4, attention=attention)
+    perturb_bn(model, g)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("eca.conv.weight"):
+                p.copy_(randn(g, *p.shape, scale=0.5))
+    model.eval()
+    x = randn(g, 1, 3, 32, 32)
+    logits = logits64(model, x)
+    checkpoint = {
+        "epoch": 100,
+        "arch": "eca_resnet50",
+        "state_dict": OrderedDict(("module." + k, v) for k, v in model.state_dict().items()),
+        "best_prec1": 77.42,
+        "optimizer": {"state": {}, "param_groups": [{"lr": 0.0001, "momentum": 0.9, "weight_decay": 1e-4, "params": []}]},
+    }
+    path = "eca_resnet50_k3557_official_style.pth.tar"
+    torch.save(checkpoint, os.path.join(OUT, path), _use_new_zipfile_serialization=False)
+    write_json(
+        os.path.join(OUT, "eca_resnet50_official_style.json"),
+        {
+            "generator": GENERATOR,
+            "weights": path,
+            "backbone": "resnet50",
+            "width": 4,
+            "numClasses": 10,
+            "attention": attention,
+            "kernelSizes": eca_kernel_sizes(model),
+            "parameters": n_params(model),
+            "input": tensor_json(x),
+            "logits": tensor_json(logits),
+        },
+    )
+
+
 def main():
     t0 = time.time()
     os.makedirs(OUT, exist_ok=True)
     print(GENERATOR)
     print("zip entries:", format_cases())
+    official_eca_fixture()
     check_timm_mirror()
     for name, count in timm_fixtures().items():
         print("  %-16s %d" % (name, count))

@@ -2,10 +2,10 @@ import '@attnkit/eca';
 import '@attnkit/se';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { relativeL2, runReference, traceNetwork } from '@attnkit/core';
+import { type AttentionSpec, relativeL2, runReference, traceNetwork } from '@attnkit/core';
 import { createRunner, emitModel, encodeModel, type Runner } from '@attnkit/onnx';
 import { compileInference, toLayersModel, useBackend } from '@attnkit/tfjs';
-import { createTimmResNet, loadWeights, type TimmResNetName } from '@attnkit/zoo';
+import { createBackbone, createTimmResNet, loadWeights, type TimmResNetName } from '@attnkit/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countBackbone } from '../src/commands/count.js';
@@ -93,4 +93,45 @@ describe('attnkit count on timm names', () => {
     expect(countBackbone({ backbone: 'seresnet50' }).parameters).toBe(28_088_024);
     expect(countBackbone({ backbone: 'resnet50d', attention: 'eca' }).insertions).toHaveLength(16);
   });
+});
+
+// An official-style ECA-ResNet-50 checkpoint (make_golden_pth.py): torchvision ResNet-50 at width 4
+// with ECA k 3, 5, 5, 7 under `module.layer*.eca`, nested in { epoch, arch, state_dict,
+// best_prec1, optimizer } and saved in the legacy (pre-1.6) format, as the official ECANet releases.
+describe('official-style ECA-ResNet-50 .pth.tar on every backend', () => {
+  const official = JSON.parse(readFileSync(`${FIXTURES}eca_resnet50_official_style.json`, 'utf8')) as {
+    weights: string;
+    width: number;
+    numClasses: number;
+    attention: AttentionSpec;
+    input: { shape: number[]; data: number[] };
+    logits: { shape: number[]; data: number[] };
+  };
+  const network = createBackbone('resnet50', { width: official.width, numClasses: official.numClasses, attention: official.attention });
+  const loaded = loadWeights(network, new Uint8Array(readFileSync(`${FIXTURES}${official.weights}`)));
+  const x = { shape: official.input.shape, data: Float32Array.from(official.input.data) };
+  const graph = traceNetwork(network, x.shape);
+
+  it('picks state_dict, drops module., detects the official-eca names; the reference gives PyTorch logits', () => {
+    expect([loaded.format, loaded.stateDictKey, loaded.convention]).toEqual(['pth-legacy', 'state_dict', 'official-eca']);
+    expect(loaded.report.renamed[0]).toEqual({ from: 'module.conv1.weight', to: 'conv1.weight' });
+    expect(relativeL2(runReference(network, loaded.weights, x)[0].data, official.logits.data)).toBeLessThan(1e-4);
+  });
+
+  it('onnxruntime-node', async () => {
+    const runner = await createRunner({ runtime: 'onnxruntime-node', threads: 1 });
+    const session = await runner.load(encodeModel(emitModel(graph, loaded.weights, { weightSource: official.weights }, network.metadata)));
+    const outputs = await session.run({ [session.inputNames[0]]: { dims: [...x.shape], data: x.data } });
+    expect(relativeL2(outputs[session.outputNames[0]].data, official.logits.data)).toBeLessThan(1e-4);
+  }, 60_000);
+
+  it('tfjs-wasm', async () => {
+    await useBackend('wasm');
+    const model = toLayersModel(graph, loaded.weights);
+    const nhwc = tf.transpose(tf.tensor4d(x.data, x.shape as [number, number, number, number]), [0, 2, 3, 1]);
+    const y = model.predict(nhwc) as tf.Tensor;
+    expect(relativeL2(await y.data(), official.logits.data)).toBeLessThan(1e-4);
+    tf.dispose([nhwc, y]);
+    model.dispose();
+  }, 60_000);
 });
