@@ -229,13 +229,13 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
     avgPool2d: (node) => {
       const a = node.attributes as { kernel: [number, number]; stride: [number, number]; ceilMode: boolean };
       const [, , h, w] = graph.values[node.inputs[0]].shape;
-      const name = uniqueName(node.scope);
+      const name = paramName(node, 'avgpool');
       const [bottom, right] = overhang(h, w, a);
       const layer =
         bottom === 0 && right === 0
           ? tfl.layers.averagePooling2d({ poolSize: [...a.kernel], strides: [...a.stride], padding: 'valid', name })
           : new CeilAveragePooling2D({ kernel: a.kernel, stride: a.stride, ceilMode: a.ceilMode, name });
-      set(node, apply(layer, as4d(node.inputs[0], node.scope)));
+      set(node, apply(layer, as4d(node.inputs[0], name)));
     },
     globalAvgPool: (node) => {
       set(node, apply(tfl.layers.globalAveragePooling2d({ name: topName(node, 'avgpool') }), as4d(node.inputs[0], 'avgpool')), 'vector');
