@@ -60,9 +60,14 @@ export const PTH_FORMAT_HINT =
   'or the legacy pickle stream (torch < 1.6). Its object must be a dict of tensors (a state dict), or a dict that holds one ' +
   `under a key such as ${STATE_DICT_KEYS.map((k) => `'${k}'`).join(', ')}.`;
 
-/** True when the bytes start like a checkpoint of either format (zip, or a pickle). */
+/**
+ * True when the bytes start like a checkpoint of either format: a zip, or a pickle (PROTO) whose
+ * byte 8 is not the `{` a safetensors header starts with there. (A safetensors header of 384
+ * bytes begins 0x80 0x01, like a pickle; torch's legacy stream has its magic number at byte 8.)
+ */
 export function isPthBytes(bytes: Uint8Array): boolean {
-  return startsWith(bytes, ZIP_MAGIC) || (bytes.length > 2 && bytes[0] === 0x80 && bytes[1] <= 5);
+  if (startsWith(bytes, ZIP_MAGIC)) return true;
+  return bytes.length > 8 && bytes[0] === 0x80 && bytes[1] <= 5 && bytes[8] !== 0x7b;
 }
 
 /**
