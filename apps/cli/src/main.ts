@@ -1,6 +1,4 @@
-import '@attnkit/eca';
-import '@attnkit/se';
-import '@attnkit/cbam';
+import './all-modules.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench.js';

@@ -6,10 +6,10 @@
  * - SE-Var3: a = sigmoid(W y), one fully connected layer without reduction (C^2 parameters).
  * with y = GAP(x) [N, C, 1, 1] and out = x * a.
  */
-import { type AttentionDefinition, defineAttention } from '@attnkit/core';
+import { defineAttention } from '@attnkit/core';
 import { channelConvWeight } from './eca.js';
 
-export const seVar1: AttentionDefinition = defineAttention({
+export const seVar1 = defineAttention({
   id: 'se-var1',
   package: '@attnkit/eca',
   description: 'SE-Var1 (ECA paper ablation): sigmoid of the pooled vector itself; no parameters',
@@ -18,9 +18,10 @@ export const seVar1: AttentionDefinition = defineAttention({
   configure: () => ({}),
   parameters: () => [],
   forward: (ops, x) => ops.mul(x, ops.sigmoid(ops.globalAvgPool(x))),
+  testCases: [{ label: 'se-var1', options: {}, channels: 16, trainable: 0, nonTrainable: 0 }],
 });
 
-export const seVar2: AttentionDefinition = defineAttention({
+export const seVar2 = defineAttention({
   id: 'se-var2',
   package: '@attnkit/eca',
   description: 'SE-Var2 (ECA paper ablation): one weight per channel, sigma(w . y); C parameters',
@@ -30,9 +31,10 @@ export const seVar2: AttentionDefinition = defineAttention({
   // A per-channel weight is a non-shared channel conv with k = 1: Conv1d(C, C, 1, groups=C).
   parameters: (channels) => [channelConvWeight(channels, 1)],
   forward: (ops, x, p) => ops.mul(x, ops.sigmoid(ops.channelConv1d(ops.globalAvgPool(x), p['conv.weight'], 'zeros'))),
+  testCases: [{ label: 'se-var2', options: {}, channels: 16, kernelSize: 1, trainable: 16, nonTrainable: 0 }],
 });
 
-export const seVar3: AttentionDefinition = defineAttention({
+export const seVar3 = defineAttention({
   id: 'se-var3',
   package: '@attnkit/eca',
   description: 'SE-Var3 (ECA paper ablation): one C x C fully connected layer, sigma(W y); C^2 parameters',
@@ -43,4 +45,6 @@ export const seVar3: AttentionDefinition = defineAttention({
     { name: 'fc.weight', shape: [channels, channels], layout: 'linear', trainable: true, init: { kind: 'kaiming-uniform', fanIn: channels } },
   ],
   forward: (ops, x, p) => ops.mul(x, ops.sigmoid(ops.linear(ops.globalAvgPool(x), p['fc.weight'], undefined))),
+  // C^2 = 256.
+  testCases: [{ label: 'se-var3', options: {}, channels: 16, trainable: 256, nonTrainable: 0 }],
 });
