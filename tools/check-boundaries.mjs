@@ -5,7 +5,8 @@
  * - core imports nothing but its own relative files (no packages, no Node built-ins outside its
  *   Node-only entry src/node/: the main entry runs in browsers);
  * - attention-module packages (package.json `"attnkit": { "kind": "module" }`: eca, se, cbam,
- *   and every module added the same way) and zoo import only @attnkit/core;
+ *   and every module added the same way) import only @attnkit/core; zoo also fflate (zip
+ *   reading for .pth checkpoints);
  * - tfjs imports @attnkit/core and its runtime (@tensorflow/tfjs-*), onnx imports @attnkit/core and
  *   its runtime (onnxruntime-*, protobufjs); adapters never import each other, zoo or the modules;
  * - a relative import never leaves its package;
@@ -18,7 +19,7 @@
  *
  * Usage: node tools/check-boundaries.mjs [repository root]
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +30,7 @@ const core = '@attnkit/core';
 /** What each package that is not a module package may import at run time, besides its own files. */
 const rules = {
   core: { allowed: [], builtins: false, nodeEntry: 'src/node/', says: 'core imports nothing but its own files' },
-  zoo: { allowed: [core], builtins: true, says: 'zoo imports only @attnkit/core' },
+  zoo: { allowed: [core, 'fflate'], builtins: true, says: 'zoo imports only @attnkit/core and fflate (the zip reader of .pth files)' },
   tfjs: { allowed: [core, /^@tensorflow\/tfjs(-[a-z0-9-]+)?$/], builtins: true, says: 'tfjs imports only @attnkit/core and @tensorflow/tfjs-*' },
   onnx: { allowed: [core, /^onnxruntime-[a-z0-9-]+$/, 'protobufjs'], builtins: true, says: 'onnx imports only @attnkit/core, onnxruntime-* and protobufjs' },
 };

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
 import { reportError, setDebug } from './cli-support.js';
 import { registerBenchCommand } from './commands/bench.js';
+import { registerConvertCommand } from './commands/convert.js';
 import { registerCountCommand } from './commands/count.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerInsertCommand } from './commands/insert.js';
@@ -33,6 +34,7 @@ registerExportCommand(program);
 registerInsertCommand(program);
 registerRunCommand(program);
 registerBenchCommand(program);
+registerConvertCommand(program);
 
 const reportAndExit = (error: unknown): never => {
   reportError(error);

@@ -100,7 +100,7 @@ export function withNetworkOptions(command: Command, { weights = true }: { weigh
     .option('--input-size <s>', 'input height and width the network is built for', '224');
   if (weights) {
     command
-      .option('--weights <file.safetensors>', 'a PyTorch state dict to load (otherwise seeded init)')
+      .option('--weights <file>', 'a PyTorch state dict to load: .safetensors or a torch.save checkpoint (.pth, .pth.tar, .pt, .bin), told apart by content (otherwise seeded init)')
       .option('--no-strict-weights', 'with --weights: keep the init of names the file lacks and skip keys the model does not declare')
       .option('--allow-invalid-weights', 'with --weights: load NaN / Infinity values and negative running variances (refused by default)');
   }

@@ -12,7 +12,8 @@ import { traceNetwork } from './trace.js';
 const everyOp = network((scope: Scope<unknown>, x) => {
   const { ops } = scope;
   const stem = ops.relu(scope.batchNorm('bn', scope.conv2d('conv', x, { outChannels: 4, kernel: 3, padding: 1, bias: true })));
-  const pooled = ops.maxPool2d(ops.relu6(stem), { kernel: [2, 2], stride: [2, 2], padding: [0, 0] });
+  // 6 -> 5 (max, stride 1) -> 3 (average, ceil mode: the last row and column of windows clipped).
+  const pooled = ops.avgPool2d(ops.maxPool2d(ops.relu6(stem), { kernel: [2, 2], stride: [1, 1], padding: [0, 0] }), { kernel: [2, 2], stride: [2, 2], ceilMode: true });
   const spatial = ops.affine(ops.sigmoid(ops.channelMean(ops.concatChannels([ops.channelMean(pooled), ops.channelMax(pooled)]))), 2, -1);
   const kernel = scope.param({ name: 'k', shape: [1, 1, 3], layout: 'conv1d', trainable: true, init: { kind: 'kaiming-uniform', fanIn: 3 } });
   const gated = ops.mul(ops.mul(pooled, ops.channelConv1d(ops.globalAvgPool(pooled), kernel, 'zeros')), spatial);
@@ -23,7 +24,7 @@ const everyOp = network((scope: Scope<unknown>, x) => {
 describe('applyNode', () => {
   it('runs a traced graph node by node to exactly what runReference computes', () => {
     const graph = traceNetwork(everyOp);
-    expect(new Set(graph.nodes.map((n) => n.op)).size).toBe(17);
+    expect(new Set(graph.nodes.map((n) => n.op)).size).toBe(18);
     const weights = initializeWeights(graph, 1);
     const input = randomTensor([2, 3, 6, 6], 2);
     const values = new Map<number, Tensor>([[graph.input, input]]);

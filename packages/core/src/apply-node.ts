@@ -1,5 +1,5 @@
 import type { GraphNode } from './graph.js';
-import type { BatchNormAttributes, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, PrimitiveOps } from './ops.js';
+import type { AvgPool2dAttributes, BatchNormAttributes, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, PrimitiveOps } from './ops.js';
 
 type NodeCall = <T>(ops: PrimitiveOps<T>, inputs: ReadonlyArray<T | undefined>, attributes: GraphNode['attributes']) => T;
 
@@ -23,6 +23,7 @@ const nodeCalls = {
   channelMean: (ops, [x]) => ops.channelMean(x!),
   channelMax: (ops, [x]) => ops.channelMax(x!),
   maxPool2d: (ops, [x], a) => ops.maxPool2d(x!, a as unknown as MaxPool2dAttributes),
+  avgPool2d: (ops, [x], a) => ops.avgPool2d(x!, a as unknown as AvgPool2dAttributes),
   channelConv1d: (ops, [v, weight], a) => ops.channelConv1d(v!, weight!, a.padding as ChannelPadding),
   linear: (ops, [x, weight, bias]) => ops.linear(x!, weight!, bias),
   concatChannels: (ops, xs) => ops.concatChannels(xs as NonNullable<(typeof xs)[number]>[]),

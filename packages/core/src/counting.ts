@@ -25,7 +25,7 @@ export const THOP_CONVENTION =
   'It counts what modules do, once per module: old thop overwrote a module\'s count at each call, so a module called several times (torchvision ResNet\'s shared block ReLU, CBAM\'s shared MLP) counts its last call; ' +
   'ops outside any module (functional calls such as torch.flatten, F.adaptive_avg_pool2d, x + y) are not counted. ' +
   'Per output element: conv kernel MACs (+1 with a bias); linear 2*in-1 (multiplies and adds; bias not counted); 4 per BatchNorm element; 1 per ReLU/ReLU6 element; ' +
-  'H*W+1 per adaptive-average-pooled output; k per max-pooled output of a k x k kernel (thop multiplied the entries of kernel_size as written: torchvision\'s MaxPool2d(3) counts 3, not 9); ' +
+  'H*W+1 per adaptive-average-pooled output; k per max-pooled output of a k x k kernel (thop multiplied the entries of kernel_size as written: torchvision\'s MaxPool2d(3) counts 3, not 9) and k+1 per average-pooled output (timm\'s AvgPool2d(2) counts 3); ' +
   'ECA\'s Conv1d, sigmoid, affine (scalar) arithmetic, mul, max pools over channels or planes and channel means are not counted';
 
 type ShapeOf = (id: number) => Shape;
@@ -74,6 +74,14 @@ const opCosts = {
     thop: (node, shapeOf) => {
       const [kh, kw] = node.attributes.kernel as [number, number];
       return outSize(node, shapeOf) * (kh === kw ? kh : kh * kw);
+    },
+  },
+  // thop's count_avgpool: the kernel entries as written plus one division per output.
+  avgPool2d: {
+    macs: free,
+    thop: (node, shapeOf) => {
+      const [kh, kw] = node.attributes.kernel as [number, number];
+      return outSize(node, shapeOf) * ((kh === kw ? kh : kh * kw) + 1);
     },
   },
   sigmoid: uncounted,

@@ -31,6 +31,7 @@ const primitiveNames = Object.keys({
   channelMean: true,
   channelMax: true,
   maxPool2d: true,
+  avgPool2d: true,
   channelConv1d: true,
   linear: true,
   concatChannels: true,

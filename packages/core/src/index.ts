@@ -9,7 +9,7 @@ export * from './float16.js';
 export * from './kernel-size.js';
 export * from './limits.js';
 export * from './network.js';
-export type * from './ops.js';
+export * from './ops.js';
 export * from './options.js';
 export type * from './parameter.js';
 export * from './reference.js';

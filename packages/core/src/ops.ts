@@ -16,6 +16,27 @@ export interface MaxPool2dAttributes {
   padding: readonly [number, number];
 }
 
+/**
+ * PyTorch's `nn.AvgPool2d(kernel, stride, padding=0, ceil_mode)`: each output is the mean of the
+ * input values its window covers. With `ceilMode` the output size rounds up, so a last window
+ * may hang over the bottom / right edge; it averages only the values inside (PyTorch's result
+ * there, with or without `count_include_pad`, since nothing is padded). timm's ResNet-D
+ * shortcut is `{ kernel: [2, 2], stride: [2, 2], ceilMode: true }`.
+ */
+export interface AvgPool2dAttributes {
+  kernel: readonly [number, number];
+  stride: readonly [number, number];
+  ceilMode: boolean;
+}
+
+/** Output length of a pooling window sweep without padding, as PyTorch sizes it. */
+export function pooledSize(size: number, kernel: number, stride: number, ceilMode: boolean): number {
+  const steps = (size - kernel) / stride;
+  const out = (ceilMode ? Math.ceil(steps) : Math.floor(steps)) + 1;
+  // PyTorch drops a last window that would start past the input.
+  return ceilMode && (out - 1) * stride >= size ? out - 1 : out;
+}
+
 export interface BatchNormParams<T> {
   weight: T;
   bias: T;
@@ -76,6 +97,8 @@ export interface PrimitiveOps<T> {
   /** Max over channels: [N, C, H, W] -> [N, 1, H, W] */
   channelMax(x: T): T;
   maxPool2d(x: T, attributes: MaxPool2dAttributes): T;
+  /** Window averages over in-bounds values (see `AvgPool2dAttributes`). */
+  avgPool2d(x: T, attributes: AvgPool2dAttributes): T;
   /**
    * 1-D cross-correlation along the channel axis of a channel vector v [N, C, 1, 1] with odd k.
    * weight [1, 1, k]: one kernel shared by all channels (ECA).

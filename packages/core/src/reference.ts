@@ -1,7 +1,7 @@
 import { AttnkitError, ErrorCodes } from './errors.js';
 import type { NetworkDefinition } from './network.js';
 import { withDerivedOps } from './derived-ops.js';
-import type { BatchNormAttributes, BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, Ops, PrimitiveOps } from './ops.js';
+import { type AvgPool2dAttributes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type Ops, type PrimitiveOps, pooledSize } from './ops.js';
 import type { ParamSpec } from './parameter.js';
 import { Scope } from './scope.js';
 import { type Tensor, formatShape, shapesEqual, sizeOf } from './tensor.js';
@@ -137,6 +137,27 @@ const referencePrimitives = {
             }
           }
           out.data[(p * oh + y) * ow + xo] = max;
+        }
+      }
+    }
+    return out;
+  },
+
+  avgPool2d(x, a: AvgPool2dAttributes) {
+    const [n, c, h, w] = x.shape;
+    const [kh, kw] = a.kernel;
+    const [sh, sw] = a.stride;
+    const oh = pooledSize(h, kh, sh, a.ceilMode);
+    const ow = pooledSize(w, kw, sw, a.ceilMode);
+    const out = make([n, c, oh, ow]);
+    for (let p = 0; p < n * c; p++) {
+      for (let y = 0; y < oh; y++) {
+        const y1 = Math.min(y * sh + kh, h);
+        for (let xo = 0; xo < ow; xo++) {
+          const x1 = Math.min(xo * sw + kw, w);
+          let sum = 0;
+          for (let iy = y * sh; iy < y1; iy++) for (let ix = xo * sw; ix < x1; ix++) sum += x.data[(p * h + iy) * w + ix];
+          out.data[(p * oh + y) * ow + xo] = sum / ((y1 - y * sh) * (x1 - xo * sw));
         }
       }
     }

@@ -2,7 +2,7 @@ import { AttnkitError, ErrorCodes } from './errors.js';
 import type { AttentionCall, Graph, GraphNode, GraphValue } from './graph.js';
 import type { NetworkDefinition } from './network.js';
 import { withDerivedOps } from './derived-ops.js';
-import type { BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, PrimitiveOps } from './ops.js';
+import { type AvgPool2dAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type PrimitiveOps, pooledSize } from './ops.js';
 import type { ParamSpec } from './parameter.js';
 import { Scope } from './scope.js';
 import { type Shape, formatShape, shapesEqual } from './tensor.js';
@@ -134,6 +134,14 @@ class Tracer implements PrimitiveOps<TraceValue>, Record<OpName, unknown> {
     expectRank('maxPool2d', x, 4);
     const [n, c, h, w] = x.shape;
     return this.node('maxPool2d', [x], [n, c, outSize(h, a.kernel[0], a.stride[0], a.padding[0]), outSize(w, a.kernel[1], a.stride[1], a.padding[1])], { ...a });
+  }
+
+  avgPool2d(x: TraceValue, a: AvgPool2dAttributes): TraceValue {
+    expectRank('avgPool2d', x, 4);
+    const [n, c, h, w] = x.shape;
+    if (h < a.kernel[0] || w < a.kernel[1]) fail('avgPool2d', `input ${formatShape(x.shape)} is smaller than the ${a.kernel[0]}x${a.kernel[1]} window`);
+    const out: Shape = [n, c, pooledSize(h, a.kernel[0], a.stride[0], a.ceilMode), pooledSize(w, a.kernel[1], a.stride[1], a.ceilMode)];
+    return this.node('avgPool2d', [x], out, { kernel: [...a.kernel], stride: [...a.stride], ceilMode: a.ceilMode });
   }
 
   channelConv1d(v: TraceValue, weight: TraceValue, padding: ChannelPadding): TraceValue {

@@ -104,6 +104,23 @@ const translations = {
       output,
     );
   },
+  // ceil_mode as PyTorch exports it; without pads, count_include_pad = 0 divides each clipped
+  // window by the values inside, PyTorch's result.
+  avgPool2d: ({ sink, node, inputs, output }) => {
+    const a = node.attributes;
+    return sink.node(
+      'AveragePool',
+      [inputs[0]],
+      [
+        attr.int('ceil_mode', a.ceilMode ? 1 : 0),
+        attr.int('count_include_pad', 0),
+        attr.ints('kernel_shape', a.kernel as number[]),
+        attr.ints('pads', [0, 0, 0, 0]),
+        attr.ints('strides', a.stride as number[]),
+      ],
+      output,
+    );
+  },
   channelConv1d: ({ sink, node, inputs, shapeOf, output }) => channelConv(sink, node, inputs, shapeOf, output),
   linear: ({ sink, node, inputs, shapeOf, output }) => {
     const [x, weight, bias] = inputs;

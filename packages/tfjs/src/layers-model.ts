@@ -25,6 +25,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { AttentionLayer, setCanonicalWeights } from './attention-layer.js';
 import { toTfjsLayout } from './layout.js';
+import { CeilAveragePooling2D, overhang } from './average-pooling.js';
 import { MaxPoolPadding2D } from './max-pool-padding.js';
 
 export interface ToLayersModelOptions {
@@ -226,6 +227,17 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
         );
       }
       set(node, apply(tfl.layers.maxPooling2d({ poolSize: [...a.kernel], strides: [...a.stride], padding: 'valid', name }), x));
+    },
+    avgPool2d: (node) => {
+      const a = node.attributes as { kernel: [number, number]; stride: [number, number]; ceilMode: boolean };
+      const [, , h, w] = graph.values[node.inputs[0]].shape;
+      const name = paramName(node, 'avgpool');
+      const [bottom, right] = overhang(h, w, a);
+      const layer =
+        bottom === 0 && right === 0
+          ? tfl.layers.averagePooling2d({ poolSize: [...a.kernel], strides: [...a.stride], padding: 'valid', name })
+          : new CeilAveragePooling2D({ kernel: a.kernel, stride: a.stride, ceilMode: a.ceilMode, name });
+      set(node, apply(layer, as4d(node.inputs[0], name)));
     },
     globalAvgPool: (node) => {
       set(node, apply(tfl.layers.globalAveragePooling2d({ name: topName(node, 'avgpool') }), as4d(node.inputs[0], 'avgpool')), 'vector');

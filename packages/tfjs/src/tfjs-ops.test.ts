@@ -71,6 +71,18 @@ describe.each(['cpu', 'wasm'] as BackendName[])('tfjsOps on %s', (backend) => {
     expect(maxAbsDiff(nchw(y), expected.data)).toBe(0);
   });
 
+  it.each([
+    ['8x8 (no window clipped)', 8, 8],
+    ['5x7 (ceil mode clips the last row and column)', 5, 7],
+  ])('avgPool2d 2x2 stride 2 ceil mode, %s, equals the reference', (_label, h, w) => {
+    const x = randomTensor([2, 3, h, w], 8);
+    const a = { kernel: [2, 2], stride: [2, 2], ceilMode: true } as const;
+    const expected = referenceOps.avgPool2d(x, a);
+    const y = ops.avgPool2d(nhwc(x), a);
+    expect(ops.shape(y)).toEqual(expected.shape);
+    expect(maxAbsDiff(nchw(y), expected.data)).toBeLessThan(1e-6);
+  });
+
   // Overridden (sub, square, tanh: one tf kernel) or composed by core (hardSigmoid, hardSwish).
   it.each(Object.keys(derivedOps) as DerivedOpName[])('derived op %s matches the reference composition to 1e-6', (name) => {
     // Values in [-4, 4]: both sides of hardSigmoid's knees at -3 and 3.

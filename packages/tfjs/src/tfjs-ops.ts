@@ -6,9 +6,11 @@
  *
  * Padding is PyTorch's (symmetric): where TF's 'same' would differ (stride > 1, even kernels) we
  * tf.pad then convolve 'valid'; max pooling pads with -inf (PAPER.md section 6).
+ * Average pooling in ceil mode rescales its clipped windows (average-pooling.ts).
  */
 import { AttnkitError, ErrorCodes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type Ops, type PrimitiveOps, type Shape, withDerivedOps } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { averagePool } from './average-pooling.js';
 
 export interface TfjsOpsOptions {
   /**
@@ -63,6 +65,7 @@ export function tfjsOps(options: TfjsOpsOptions = {}): Ops<tf.Tensor> {
       const padded = ph === 0 && pw === 0 ? x : tf.pad(x, [[0, 0], [ph, ph], [pw, pw], [0, 0]], Number.NEGATIVE_INFINITY);
       return tf.maxPool(padded as tf.Tensor4D, [a.kernel[0], a.kernel[1]], [a.stride[0], a.stride[1]], 'valid');
     },
+    avgPool2d: (x, a) => averagePool(x as tf.Tensor4D, a),
     channelConv1d,
     linear: (x, weight, bias) => {
       const [n, f] = canonicalShape(x);

@@ -2,6 +2,7 @@ import { AttnkitError, ErrorCodes } from '@attnkit/core';
 import type { Backbone } from './backbone.js';
 import { type MobileNetV2Options, mobilenetV2 } from './mobilenet-v2.js';
 import { type ResNetOptions, resnet18, resnet34, resnet50, resnet101, resnet152 } from './resnet.js';
+import { createTimmResNet, TIMM_RESNETS, type TimmResNetName, type TimmResNetOptions } from './timm-resnet.js';
 
 /** Every backbone by name: one explicit table from name to factory. */
 const BACKBONES = {
@@ -11,17 +12,28 @@ const BACKBONES = {
   resnet101,
   resnet152,
   mobilenet_v2: mobilenetV2,
+  ...(Object.fromEntries(
+    Object.keys(TIMM_RESNETS).map((name) => [name, (options: TimmResNetOptions = {}) => createTimmResNet(name as TimmResNetName, options)]),
+  ) as Record<TimmResNetName, (options?: TimmResNetOptions) => Backbone>),
 } as const;
 
 export type BackboneName = keyof typeof BACKBONES;
 
-/** Stages of each backbone: a per-stage kernel-size list gives exactly one k for each. */
-const STAGES: Record<BackboneName, number> = { resnet18: 4, resnet34: 4, resnet50: 4, resnet101: 4, resnet152: 4, mobilenet_v2: 7 };
+/** Stages of each backbone: a per-stage kernel-size list gives exactly one k for each (every timm ResNet has 4). */
+const STAGES: Record<BackboneName, number> = {
+  resnet18: 4,
+  resnet34: 4,
+  resnet50: 4,
+  resnet101: 4,
+  resnet152: 4,
+  mobilenet_v2: 7,
+  ...(Object.fromEntries(Object.keys(TIMM_RESNETS).map((name) => [name, 4])) as Record<TimmResNetName, number>),
+};
 
-/** Options of any backbone: ResNets take `width`, MobileNetV2 `widthMultiplier`. */
-export type AnyBackboneOptions = ResNetOptions | MobileNetV2Options;
+/** Options of any backbone: ResNets take `width`, timm's ResNets also `stemWidth`, MobileNetV2 `widthMultiplier`. */
+export type AnyBackboneOptions = ResNetOptions | TimmResNetOptions | MobileNetV2Options;
 
-/** The backbone names, in table order: resnet18 ... resnet152, mobilenet_v2. */
+/** The backbone names, in table order: resnet18 ... resnet152, mobilenet_v2, then timm's (resnet10t ... seresnet152d). */
 export function listBackbones(): BackboneName[] {
   return Object.keys(BACKBONES) as BackboneName[];
 }

@@ -28,11 +28,13 @@ export interface CountResult {
 export function countBackbone(request: CountRequest): CountResult {
   const options = backboneOptionsFrom(request);
   const input = parseInputSize(request.inputSize);
-  const graph = traceNetwork(createBackbone(request.backbone, options), [1, 3, input, input]);
+  // timm's ecaresnet* / seresnet* bring their own attention when none is given.
+  const network = createBackbone(request.backbone, options);
+  const graph = traceNetwork(network, [1, 3, input, input]);
   const costs = countCosts(graph);
   return {
     backbone: request.backbone,
-    attention: options.attention ?? null,
+    attention: options.attention ?? ((network.options.attention as AttentionSpec | null | undefined) ?? null),
     placement: request.placement ?? 'residual',
     inputShape: [...costs.inputShape],
     parameters: costs.parameters,

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { AttnkitError, ErrorCodes, isAttnkitError, type Tensor } from '@attnkit/core';
+import { readRegularFile } from '@attnkit/core/node';
 import { type InsertionEntry, insertAttention } from '@attnkit/onnx';
-import { kernelSizeMismatchError } from '@attnkit/zoo';
-import { readSafetensorsFile } from '@attnkit/zoo/node';
+import { kernelSizeMismatchError, readStateDict } from '@attnkit/zoo';
 import type { Command } from 'commander';
 import { parseAttentionArgument, printJson, runCommand } from '../cli-support.js';
 import { readOnnxFile, writeOnnxFile } from '../onnx-file.js';
@@ -40,7 +40,7 @@ export async function insertIntoFile(inputPath: string, args: InsertArguments): 
   if (!args.out) throw new AttnkitError(ErrorCodes.INVALID_OPTION, 'give the output file with -o <out.onnx>', { path: '--out' });
   const at = args.at === 'residual' ? 'residual' : args.at.split(',').map((name) => name.trim()).filter((name) => name !== '');
   let weights: Map<string, Tensor> | undefined;
-  if (args.weights !== undefined) weights = (await readSafetensorsFile(args.weights)).tensors;
+  if (args.weights !== undefined) weights = readStateDict(await readRegularFile(args.weights, { what: '--weights' }), { source: args.weights }).tensors;
   const input = await readOnnxFile(inputPath);
   const { model, report } = withKernelSizeAdvice(() =>
     insertAttention(input.model, { attention, at, ...(weights ? { weights } : {}), ignoreUnusedWeights: args.ignoreUnusedWeights ?? false, seed: parseSeed(args.seed) }),
@@ -69,7 +69,7 @@ export function registerInsertCommand(program: Command): void {
     .argument('<in.onnx>', 'the model to edit (read only)')
     .option('--attention <spec>', "attention id or JSON spec, e.g. eca or '{\"type\":\"eca\",\"kernelSize\":3}'")
     .option('--at <points>', "'residual' (every residual branch, before its Add) or comma-separated tensor/node names")
-    .option('--weights <file.safetensors>', 'module weights by PyTorch name (layer1.0.eca.conv.weight) or by insertion-point name')
+    .option('--weights <file>', '.safetensors or .pth/.pt/.bin module weights by PyTorch name (layer1.0.eca.conv.weight) or by insertion-point name')
     .option('--ignore-unused-weights', 'skip keys of --weights that no inserted module reads (an error by default)')
     .option('--seed <n>', 'seed of the module weights when no --weights file is given', '0')
     .option('-o, --out <out.onnx>', 'where to write the edited model (missing folders are created; external data goes to <out.onnx>.data)')
