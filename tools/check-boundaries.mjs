@@ -5,6 +5,7 @@
  * - core imports nothing but its own relative files (no packages, no Node built-ins: it runs in
  *   browsers);
  * - eca, se, cbam and zoo import only @attnkit/core;
+ * - image imports only @attnkit/core, jpeg-js and fast-png, and no Node built-ins (browsers);
  * - tfjs imports @attnkit/core and its runtime (@tensorflow/tfjs-*), onnx imports @attnkit/core and
  *   its runtime (onnxruntime-*, protobufjs); adapters never import each other, zoo or the modules;
  * - a relative import never leaves its package;
@@ -32,6 +33,7 @@ const rules = {
   se: { allowed: [core], builtins: true, says: 'se imports only @attnkit/core' },
   cbam: { allowed: [core], builtins: true, says: 'cbam imports only @attnkit/core' },
   zoo: { allowed: [core], builtins: true, says: 'zoo imports only @attnkit/core' },
+  image: { allowed: [core, 'jpeg-js', 'fast-png'], builtins: false, says: 'image imports only @attnkit/core and its pure-JS decoders (jpeg-js, fast-png); no Node built-ins: it runs in browsers' },
   tfjs: { allowed: [core, /^@tensorflow\/tfjs(-[a-z0-9-]+)?$/], builtins: true, says: 'tfjs imports only @attnkit/core and @tensorflow/tfjs-*' },
   onnx: { allowed: [core, /^onnxruntime-[a-z0-9-]+$/, 'protobufjs'], builtins: true, says: 'onnx imports only @attnkit/core, onnxruntime-* and protobufjs' },
 };
