@@ -36,6 +36,16 @@ export const ErrorCodes = {
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   /** A bench or CLI config that fails its schema; `details.issues` lists each bad field. */
   INVALID_CONFIG: 'INVALID_CONFIG',
+  /** A download whose server answered 404 (every candidate of an `hf://` spec). `details.url`, `details.tried`. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** A download that got no bytes for `details.timeoutMs`. */
+  DOWNLOAD_TIMEOUT: 'DOWNLOAD_TIMEOUT',
+  /** A download that ended before its declared size. `details.received`, `details.expected`. */
+  DOWNLOAD_TRUNCATED: 'DOWNLOAD_TRUNCATED',
+  /** Downloaded or cached bytes whose sha256 differs from the one the server declared. */
+  INTEGRITY_MISMATCH: 'INTEGRITY_MISMATCH',
+  /** A download that could not happen: network error, HTTP error status, offline without a cached copy. `details.reason`. */
+  DOWNLOAD_FAILED: 'DOWNLOAD_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -23,3 +23,16 @@ export {
   stripDataParallelPrefix,
 } from './state-dict-convention.js';
 export { type WriteSafetensorsOptions, writeSafetensors } from './write-safetensors.js';
+export {
+  type CachedWeights,
+  cacheStorageWeightsCache,
+  type FetchedWeights,
+  type FetchWeightsOptions,
+  fetchWeights,
+  HF_DEFAULT_ENDPOINT,
+  HF_WEIGHTS_FILES,
+  isRemoteWeights,
+  resolveWeightsUrls,
+  sha256Hex,
+  type WeightsCache,
+} from './fetch-weights.js';
