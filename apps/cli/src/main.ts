@@ -4,6 +4,7 @@ import '@attnkit/cbam';
 import * as tf from '@tensorflow/tfjs-core';
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench.js';
+import { registerClassifyCommand } from './commands/classify.js';
 import { registerCountCommand } from './commands/count.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerInsertCommand } from './commands/insert.js';
@@ -24,6 +25,7 @@ registerCountCommand(program);
 registerExportCommand(program);
 registerInsertCommand(program);
 registerRunCommand(program);
+registerClassifyCommand(program);
 registerBenchCommand(program);
 
 await program.parseAsync(process.argv);

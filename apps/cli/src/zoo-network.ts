@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { AttnkitError, ErrorCodes, type Graph, initializeWeights, type Tensor, traceNetwork } from '@attnkit/core';
 import { type AnyBackboneOptions, type Backbone, type InsertionReport, createBackbone, insertionReport, loadWeights } from '@attnkit/zoo';
 import type { Command } from 'commander';
 import { parseAttentionArgument, parseInteger } from './cli-support.js';
+import { readWeightsArgument } from './weights-source.js';
 
 /** Backbone options shared by `export` and `run`, as commander hands them over. */
 export interface NetworkArguments {
@@ -52,12 +52,7 @@ export async function buildNetwork(name: string, args: NetworkArguments): Promis
   const size = parseInputSize(args.inputSize);
   const graph = traceNetwork(backbone, [1, 3, size, size]);
   if (args.weights !== undefined) {
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(args.weights));
-    } catch (error) {
-      throw new AttnkitError(ErrorCodes.INVALID_FILE, `cannot read --weights ${args.weights}: ${(error as Error).message}`, { path: args.weights });
-    }
+    const { bytes } = await readWeightsArgument(args.weights);
     const { weights } = loadWeights(backbone, bytes);
     return { backbone, graph, weights, insertions: insertionReport(graph), weightsSource: { file: args.weights } };
   }
@@ -74,5 +69,5 @@ export function withNetworkOptions(command: Command): Command {
     .option('--width-multiplier <m>', 'MobileNetV2 width multiplier (1.0 by default)')
     .option('--num-classes <n>', 'classifier outputs (1000 by default)')
     .option('--input-size <s>', 'input height and width the network is built for', '224')
-    .option('--weights <file.safetensors>', 'a PyTorch state dict to load (otherwise seeded init)');
+    .option('--weights <file|url>', 'a PyTorch state dict to load: a file, https://... or hf://<owner>/<repo> (otherwise seeded init)');
 }
