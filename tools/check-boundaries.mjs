@@ -4,7 +4,7 @@
  * packages", listing every violation as file:line:
  * - core imports nothing but its own relative files (no packages, no Node built-ins: it runs in
  *   browsers);
- * - eca, se, cbam and zoo import only @attnkit/core;
+ * - eca, se, cbam import only @attnkit/core; zoo also fflate (zip reading for .pth checkpoints);
  * - image imports only @attnkit/core, jpeg-js and fast-png, and no Node built-ins (browsers);
  * - tfjs imports @attnkit/core and its runtime (@tensorflow/tfjs-*), onnx imports @attnkit/core and
  *   its runtime (onnxruntime-*, protobufjs); adapters never import each other, zoo or the modules;
@@ -18,7 +18,7 @@
  *
  * Usage: node tools/check-boundaries.mjs [repository root]
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,7 @@ const rules = {
   eca: { allowed: [core], builtins: true, says: 'eca imports only @attnkit/core' },
   se: { allowed: [core], builtins: true, says: 'se imports only @attnkit/core' },
   cbam: { allowed: [core], builtins: true, says: 'cbam imports only @attnkit/core' },
-  zoo: { allowed: [core], builtins: true, says: 'zoo imports only @attnkit/core' },
+  zoo: { allowed: [core, 'fflate'], builtins: true, says: 'zoo imports only @attnkit/core and fflate (the zip reader of .pth files)' },
   image: { allowed: [core, 'jpeg-js', 'fast-png'], builtins: false, says: 'image imports only @attnkit/core and its pure-JS decoders (jpeg-js, fast-png); no Node built-ins: it runs in browsers' },
   tfjs: { allowed: [core, /^@tensorflow\/tfjs(-[a-z0-9-]+)?$/], builtins: true, says: 'tfjs imports only @attnkit/core and @tensorflow/tfjs-*' },
   onnx: { allowed: [core, /^onnxruntime-[a-z0-9-]+$/, 'protobufjs'], builtins: true, says: 'onnx imports only @attnkit/core, onnxruntime-* and protobufjs' },

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerClassifyCommand } from './commands/classify.js';
+import { registerConvertCommand } from './commands/convert.js';
 import { registerCountCommand } from './commands/count.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerInsertCommand } from './commands/insert.js';
@@ -27,5 +28,6 @@ registerInsertCommand(program);
 registerRunCommand(program);
 registerClassifyCommand(program);
 registerBenchCommand(program);
+registerConvertCommand(program);
 
 await program.parseAsync(process.argv);

@@ -69,5 +69,5 @@ export function withNetworkOptions(command: Command): Command {
     .option('--width-multiplier <m>', 'MobileNetV2 width multiplier (1.0 by default)')
     .option('--num-classes <n>', 'classifier outputs (1000 by default)')
     .option('--input-size <s>', 'input height and width the network is built for', '224')
-    .option('--weights <file|url>', 'a PyTorch state dict to load: a file, https://... or hf://<owner>/<repo> (otherwise seeded init)');
+    .option('--weights <file|url>', 'a PyTorch state dict to load: .safetensors or a torch.save checkpoint (.pth, .pth.tar, .pt, .bin), told apart by content; a file, https://... or hf://<owner>/<repo> (otherwise seeded init)');
 }

@@ -1,4 +1,5 @@
 import type { Graph, GraphNode } from './graph.js';
+import type { OpName } from './ops.js';
 import { initializeParameter } from './initializer.js';
 import { type Shape, type Tensor, sizeOf } from './tensor.js';
 
@@ -24,36 +25,75 @@ export const THOP_CONVENTION =
   'It counts what modules do, once per module: old thop overwrote a module\'s count at each call, so a module called several times (torchvision ResNet\'s shared block ReLU, CBAM\'s shared MLP) counts its last call; ' +
   'ops outside any module (functional calls such as torch.flatten, F.adaptive_avg_pool2d, x + y) are not counted. ' +
   'Per output element: conv kernel MACs (+1 with a bias); linear 2*in-1 (multiplies and adds; bias not counted); 4 per BatchNorm element; 1 per ReLU/ReLU6 element; ' +
-  'H*W+1 per adaptive-average-pooled output; k per max-pooled output of a k x k kernel (thop multiplied the entries of kernel_size as written: torchvision\'s MaxPool2d(3) counts 3, not 9); ' +
-  'ECA\'s Conv1d, sigmoid, mul, max pools over channels or planes and channel means are not counted';
+  'H*W+1 per adaptive-average-pooled output; k per max-pooled output of a k x k kernel (thop multiplied the entries of kernel_size as written: torchvision\'s MaxPool2d(3) counts 3, not 9) and k+1 per average-pooled output (timm\'s AvgPool2d(2) counts 3); ' +
+  'ECA\'s Conv1d, sigmoid, affine (scalar) arithmetic, mul, max pools over channels or planes and channel means are not counted';
 
-/** Thop-style operations of one node (one call of its module). */
-function thopOperations(node: GraphNode, shapeOf: (id: number) => Shape): number {
-  const outSize = sizeOf(shapeOf(node.output));
-  switch (node.op) {
-    case 'conv2d': {
-      const [, ig, kh, kw] = shapeOf(node.inputs[1]);
-      return outSize * (ig * kh * kw + (node.inputs[2] >= 0 ? 1 : 0));
-    }
-    case 'linear':
-      return outSize * (2 * shapeOf(node.inputs[1])[1] - 1);
-    case 'batchNorm':
-      return 4 * outSize;
-    case 'relu':
-    case 'relu6':
-      return outSize;
-    case 'globalAvgPool': {
-      const [, , h, w] = shapeOf(node.inputs[0]);
-      return outSize * (h * w + 1);
-    }
-    case 'maxPool2d': {
-      const [kh, kw] = node.attributes.kernel as [number, number];
-      return outSize * (kh === kw ? kh : kh * kw);
-    }
-    default:
-      return 0;
-  }
+type ShapeOf = (id: number) => Shape;
+
+/** What one node of an op costs: its MACs, and its thop-style operations (one call of its module). */
+interface OpCost {
+  macs(node: GraphNode, shapeOf: ShapeOf): number;
+  thop(node: GraphNode, shapeOf: ShapeOf): number;
 }
+
+const outSize = (node: GraphNode, shapeOf: ShapeOf): number => sizeOf(shapeOf(node.output));
+const free = (): number => 0;
+/** An op the thop convention does not count and that multiplies nothing (see THOP_CONVENTION). */
+const uncounted: OpCost = { macs: free, thop: free };
+const perElement = (operations: number): OpCost => ({ macs: free, thop: (node, shapeOf) => operations * outSize(node, shapeOf) });
+
+/** Every op's cost. An op added to `Ops` fails to compile here until it states its cost. */
+const opCosts = {
+  conv2d: {
+    macs: (node, shapeOf) => {
+      const [, ig, kh, kw] = shapeOf(node.inputs[1]);
+      return outSize(node, shapeOf) * ig * kh * kw;
+    },
+    thop: (node, shapeOf) => {
+      const [, ig, kh, kw] = shapeOf(node.inputs[1]);
+      return outSize(node, shapeOf) * (ig * kh * kw + (node.inputs[2] >= 0 ? 1 : 0));
+    },
+  },
+  linear: {
+    macs: (node, shapeOf) => outSize(node, shapeOf) * shapeOf(node.inputs[1])[1],
+    thop: (node, shapeOf) => outSize(node, shapeOf) * (2 * shapeOf(node.inputs[1])[1] - 1),
+  },
+  channelConv1d: { macs: (node, shapeOf) => outSize(node, shapeOf) * shapeOf(node.inputs[1])[2], thop: free },
+  batchNorm: perElement(4),
+  relu: perElement(1),
+  relu6: perElement(1),
+  globalAvgPool: {
+    macs: free,
+    thop: (node, shapeOf) => {
+      const [, , h, w] = shapeOf(node.inputs[0]);
+      return outSize(node, shapeOf) * (h * w + 1);
+    },
+  },
+  maxPool2d: {
+    macs: free,
+    thop: (node, shapeOf) => {
+      const [kh, kw] = node.attributes.kernel as [number, number];
+      return outSize(node, shapeOf) * (kh === kw ? kh : kh * kw);
+    },
+  },
+  // thop's count_avgpool: the kernel entries as written plus one division per output.
+  avgPool2d: {
+    macs: free,
+    thop: (node, shapeOf) => {
+      const [kh, kw] = node.attributes.kernel as [number, number];
+      return outSize(node, shapeOf) * ((kh === kw ? kh : kh * kw) + 1);
+    },
+  },
+  sigmoid: uncounted,
+  affine: uncounted,
+  add: uncounted,
+  mul: uncounted,
+  globalMaxPool: uncounted,
+  channelMean: uncounted,
+  channelMax: uncounted,
+  concatChannels: uncounted,
+  flatten: uncounted,
+} satisfies Record<OpName, OpCost>;
 
 /** Parameters, MACs and thop-style FLOPs read from the IR. */
 export function countCosts(graph: Graph): CostReport {
@@ -68,16 +108,9 @@ export function countCosts(graph: Graph): CostReport {
   const thopByModule = new Map<string, number>();
   const shapeOf = (id: number) => graph.values[id].shape;
   for (const node of graph.nodes) {
-    const outSize = sizeOf(shapeOf(node.output));
-    if (node.op === 'conv2d') {
-      const [, ig, kh, kw] = shapeOf(node.inputs[1]);
-      macs += outSize * ig * kh * kw;
-    } else if (node.op === 'linear') {
-      macs += outSize * shapeOf(node.inputs[1])[1];
-    } else if (node.op === 'channelConv1d') {
-      macs += outSize * shapeOf(node.inputs[1])[2];
-    }
-    if (node.scope !== '') thopByModule.set(`${node.scope}\u0000${node.op}`, thopOperations(node, shapeOf));
+    const cost: OpCost = opCosts[node.op];
+    macs += cost.macs(node, shapeOf);
+    if (node.scope !== '') thopByModule.set(`${node.scope}\u0000${node.op}`, cost.thop(node, shapeOf));
   }
   let flops = 0;
   for (const value of thopByModule.values()) flops += value;

@@ -1,11 +1,12 @@
 export * from './attention.js';
 export * from './counting.js';
+export * from './derived-ops.js';
 export * from './errors.js';
 export type * from './graph.js';
 export * from './initializer.js';
 export * from './kernel-size.js';
 export * from './network.js';
-export type * from './ops.js';
+export * from './ops.js';
 export * from './options.js';
 export type * from './parameter.js';
 export * from './reference.js';

@@ -16,6 +16,27 @@ export interface MaxPool2dAttributes {
   padding: readonly [number, number];
 }
 
+/**
+ * PyTorch's `nn.AvgPool2d(kernel, stride, padding=0, ceil_mode)`: each output is the mean of the
+ * input values its window covers. With `ceilMode` the output size rounds up, so a last window
+ * may hang over the bottom / right edge; it averages only the values inside (PyTorch's result
+ * there, with or without `count_include_pad`, since nothing is padded). timm's ResNet-D
+ * shortcut is `{ kernel: [2, 2], stride: [2, 2], ceilMode: true }`.
+ */
+export interface AvgPool2dAttributes {
+  kernel: readonly [number, number];
+  stride: readonly [number, number];
+  ceilMode: boolean;
+}
+
+/** Output length of a pooling window sweep without padding, as PyTorch sizes it. */
+export function pooledSize(size: number, kernel: number, stride: number, ceilMode: boolean): number {
+  const steps = (size - kernel) / stride;
+  const out = (ceilMode ? Math.ceil(steps) : Math.floor(steps)) + 1;
+  // PyTorch drops a last window that would start past the input.
+  return ceilMode && (out - 1) * stride >= size ? out - 1 : out;
+}
+
 export interface BatchNormParams<T> {
   weight: T;
   bias: T;
@@ -36,13 +57,18 @@ export interface BatchNormAttributes {
 export type ChannelPadding = 'zeros' | 'circular';
 
 /**
- * The operations a module or network is written against. `T` is whatever a backend uses for a
- * tensor. Shapes and axes are always spoken of in canonical NCHW terms, whatever layout a
- * backend keeps inside (tfjs is NHWC): `shape(x)` returns `[N, C, H, W]` everywhere.
+ * The primitive operations: what every backend implements and what the graph IR records.
+ * `T` is whatever a backend uses for a tensor. Shapes and axes are always spoken of in
+ * canonical NCHW terms, whatever layout a backend keeps inside (tfjs is NHWC): `shape(x)`
+ * returns `[N, C, H, W]` everywhere.
  *
  * "Channel vectors" (pooled values) are kept 4-D as `[N, C, 1, 1]`, as PyTorch does.
+ *
+ * Adding a primitive means one entry in every per-op table (trace, reference, counting, tfjs,
+ * ONNX); each is a `satisfies Record<OpName, ...>` map, so a missing entry fails to compile.
+ * Prefer a derived op (`DerivedOps`) when existing primitives can compose it.
  */
-export interface Ops<T> {
+export interface PrimitiveOps<T> {
   /** Canonical NCHW shape of x. */
   shape(x: T): Shape;
 
@@ -53,6 +79,8 @@ export interface Ops<T> {
   relu(x: T): T;
   relu6(x: T): T;
   sigmoid(x: T): T;
+  /** x * scale + offset, element-wise, with constant numbers (the scalar arithmetic derived ops need). */
+  affine(x: T, scale: number, offset: number): T;
   /** Element-wise sum of two tensors of the same shape. */
   add(a: T, b: T): T;
   /**
@@ -69,6 +97,8 @@ export interface Ops<T> {
   /** Max over channels: [N, C, H, W] -> [N, 1, H, W] */
   channelMax(x: T): T;
   maxPool2d(x: T, attributes: MaxPool2dAttributes): T;
+  /** Window averages over in-bounds values (see `AvgPool2dAttributes`). */
+  avgPool2d(x: T, attributes: AvgPool2dAttributes): T;
   /**
    * 1-D cross-correlation along the channel axis of a channel vector v [N, C, 1, 1] with odd k.
    * weight [1, 1, k]: one kernel shared by all channels (ECA).
@@ -84,5 +114,30 @@ export interface Ops<T> {
   flatten(x: T): T;
 }
 
-/** Names of the ops, as recorded in the graph IR. */
-export type OpName = Exclude<keyof Ops<unknown>, 'shape'>;
+/**
+ * Ops composed once in core from primitives (derived-ops.ts), as tinygrad derives tanh from
+ * sigmoid: every backend has them through `withDerivedOps`, and a backend may override one
+ * where it has a faster kernel. The graph IR never records them (a trace records the
+ * primitives they expand to), so no per-op table needs an entry for them.
+ */
+export interface DerivedOps<T> {
+  /** a - b, element-wise, same shapes. */
+  sub(a: T, b: T): T;
+  /** x * x, element-wise (x 4-D). */
+  square(x: T): T;
+  /** relu6(x + 3) / 6, as PyTorch's `F.hardsigmoid`. */
+  hardSigmoid(x: T): T;
+  /** x * hardSigmoid(x), as PyTorch's `F.hardswish` (x 4-D). */
+  hardSwish(x: T): T;
+  /** 2 * sigmoid(2x) - 1. */
+  tanh(x: T): T;
+}
+
+/** What a module or network is written against: the primitives plus the derived ops. */
+export interface Ops<T> extends PrimitiveOps<T>, DerivedOps<T> {}
+
+/** Names of the primitive ops, as recorded in the graph IR. */
+export type OpName = Exclude<keyof PrimitiveOps<unknown>, 'shape'>;
+
+/** Names of the derived ops. */
+export type DerivedOpName = keyof DerivedOps<unknown>;

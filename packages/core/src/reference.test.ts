@@ -160,6 +160,22 @@ describe('reference pools', () => {
   });
 });
 
+describe('reference avgPool2d (timm avg_down: 2x2, stride 2, ceil mode)', () => {
+  it('5x5 -> 3x3: the last row and column of windows are clipped and average only what they cover', () => {
+    // x = 1..25 as 5x5. Full windows: (1+2+6+7)/4 = 4, (3+4+8+9)/4 = 6, (11+12+16+17)/4 = 14,
+    // (13+14+18+19)/4 = 16; right column (5+10)/2 = 7.5, (15+20)/2 = 17.5; bottom row
+    // (21+22)/2 = 21.5, (23+24)/2 = 23.5; corner 25 alone. Counting the hanging zeros would give 3.75, ... 6.25.
+    const out = ops.avgPool2d(t([1, 1, 5, 5], range(25)), { kernel: [2, 2], stride: [2, 2], ceilMode: true });
+    expect(out.shape).toEqual([1, 1, 3, 3]);
+    expect(values(out)).toEqual([4, 6, 7.5, 14, 16, 17.5, 21.5, 23.5, 25]);
+  });
+
+  it('floor mode drops the partial windows: 5x5 -> 2x2', () => {
+    const out = ops.avgPool2d(t([1, 1, 5, 5], range(25)), { kernel: [2, 2], stride: [2, 2], ceilMode: false });
+    expect(values(out)).toEqual([4, 6, 14, 16]);
+  });
+});
+
 describe('reference channelConv1d', () => {
   // v = [1, 2, 3, 4]; z_i = sum_t w[t] * v[i + t - 1]
   const v = t([1, 4, 1, 1], [1, 2, 3, 4]);

@@ -1,6 +1,7 @@
 import { AttnkitError, ErrorCodes } from './errors.js';
 import type { NetworkDefinition } from './network.js';
-import type { BatchNormAttributes, BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, Ops } from './ops.js';
+import { withDerivedOps } from './derived-ops.js';
+import { type AvgPool2dAttributes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type Ops, type PrimitiveOps, pooledSize } from './ops.js';
 import type { ParamSpec } from './parameter.js';
 import { Scope } from './scope.js';
 import { type Tensor, formatShape, shapesEqual, sizeOf } from './tensor.js';
@@ -15,9 +16,11 @@ function map(x: Tensor, f: (v: number) => number): Tensor {
 
 /**
  * The reference interpreter: plain Float32Array math in NCHW, written for obviousness rather
- * than speed. Every other backend is checked against it. Sums accumulate in float64.
+ * than speed. Every other backend is checked against it. Sums accumulate in float64. The
+ * derived ops are their compositions (no overrides): what the reference computes is what core
+ * defines them as.
  */
-export const referenceOps: Ops<Tensor> = {
+const referencePrimitives = {
   shape: (x) => x.shape,
 
   conv2d(x, weight, bias, a: Conv2dAttributes) {
@@ -78,6 +81,7 @@ export const referenceOps: Ops<Tensor> = {
   relu: (x) => map(x, (v) => Math.max(v, 0)),
   relu6: (x) => map(x, (v) => Math.min(Math.max(v, 0), 6)),
   sigmoid: (x) => map(x, (v) => 1 / (1 + Math.exp(-v))),
+  affine: (x, scale, offset) => map(x, (v) => v * scale + offset),
 
   add(a, b) {
     if (!shapesEqual(a.shape, b.shape)) mismatch('add', `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
@@ -139,6 +143,27 @@ export const referenceOps: Ops<Tensor> = {
     return out;
   },
 
+  avgPool2d(x, a: AvgPool2dAttributes) {
+    const [n, c, h, w] = x.shape;
+    const [kh, kw] = a.kernel;
+    const [sh, sw] = a.stride;
+    const oh = pooledSize(h, kh, sh, a.ceilMode);
+    const ow = pooledSize(w, kw, sw, a.ceilMode);
+    const out = make([n, c, oh, ow]);
+    for (let p = 0; p < n * c; p++) {
+      for (let y = 0; y < oh; y++) {
+        const y1 = Math.min(y * sh + kh, h);
+        for (let xo = 0; xo < ow; xo++) {
+          const x1 = Math.min(xo * sw + kw, w);
+          let sum = 0;
+          for (let iy = y * sh; iy < y1; iy++) for (let ix = xo * sw; ix < x1; ix++) sum += x.data[(p * h + iy) * w + ix];
+          out.data[(p * oh + y) * ow + xo] = sum / ((y1 - y * sh) * (x1 - xo * sw));
+        }
+      }
+    }
+    return out;
+  },
+
   channelConv1d(v, weight, padding: ChannelPadding) {
     const [n, c] = v.shape;
     const k = weight.shape[2];
@@ -192,7 +217,9 @@ export const referenceOps: Ops<Tensor> = {
   },
 
   flatten: (x) => ({ shape: [x.shape[0], x.shape[1] * x.shape[2] * x.shape[3]], data: x.data.slice() }),
-};
+} satisfies PrimitiveOps<Tensor> & Record<OpName, unknown>;
+
+export const referenceOps: Ops<Tensor> = withDerivedOps(referencePrimitives);
 
 function mismatch(op: string, message: string): never {
   throw new AttnkitError(ErrorCodes.SHAPE_MISMATCH, `${op}: ${message}`);

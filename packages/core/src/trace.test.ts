@@ -55,6 +55,12 @@ describe('tracer shapes', () => {
     expect(shapeOf([2, 3, 4, 5], (ops, x) => ops.channelMax(x))).toEqual([2, 1, 4, 5]);
     // ResNet stem pool: 112 -> floor((112 + 2 - 3) / 2) + 1 = 56
     expect(shapeOf([1, 64, 112, 112], (ops, x) => ops.maxPool2d(x, { kernel: [3, 3], stride: [2, 2], padding: [1, 1] }))).toEqual([1, 64, 56, 56]);
+    // timm's avg_down: ceil((7 - 2) / 2) + 1 = 4 with ceil mode, floor: 3; 8 -> 4 either way.
+    expect(shapeOf([1, 8, 7, 8], (ops, x) => ops.avgPool2d(x, { kernel: [2, 2], stride: [2, 2], ceilMode: true }))).toEqual([1, 8, 4, 4]);
+    expect(shapeOf([1, 8, 7, 8], (ops, x) => ops.avgPool2d(x, { kernel: [2, 2], stride: [2, 2], ceilMode: false }))).toEqual([1, 8, 3, 4]);
+    // A last window that would start past the input is dropped (PyTorch): 3 with k 1, s 4 gives
+    // ceil(2 / 4) + 1 = 2 windows, the second starting at 4 > 2, so 1.
+    expect(shapeOf([1, 8, 3, 3], (ops, x) => ops.avgPool2d(x, { kernel: [1, 1], stride: [4, 4], ceilMode: true }))).toEqual([1, 8, 1, 1]);
   });
 
   it('channelConv1d, linear, concat, flatten', () => {
@@ -77,6 +83,7 @@ describe('tracer shape errors', () => {
     ['add', [1, 3, 8, 8], (ops, x) => ops.add(x, ops.globalAvgPool(x)), 'add: shapes [1, 3, 8, 8] and [1, 3, 1, 1] differ'],
     ['mul', [1, 3, 8, 8], (ops, x) => ops.mul(x, ops.flatten(x)), 'mul: gate [1, 192] must be [N, C, 1, 1], [N, 1, H, W] or [1, 3, 8, 8]'],
     ['mul batch', [2, 3, 8, 8], (ops, x, s) => ops.mul(x, param(s, 'g', [1, 3, 1, 1])), 'mul: gate [1, 3, 1, 1]'],
+    ['avgPool2d window', [1, 3, 1, 8], (ops, x) => ops.avgPool2d(x, { kernel: [2, 2], stride: [2, 2], ceilMode: true }), 'avgPool2d: input [1, 3, 1, 8] is smaller than the 2x2 window'],
     ['channelConv1d input', [1, 3, 8, 8], (ops, x, s) => ops.channelConv1d(x, param(s, 'w', [1, 1, 3]), 'zeros'), 'channelConv1d: expected a channel vector [N, C, 1, 1], got [1, 3, 8, 8]'],
     ['channelConv1d even k', [1, 3, 1, 1], (ops, x, s) => ops.channelConv1d(x, param(s, 'w', [1, 1, 4]), 'zeros'), 'channelConv1d: weight [1, 1, 4] must be [1, 1, k] or [3, 1, k] with odd k'],
     ['channelConv1d per-channel count', [1, 3, 1, 1], (ops, x, s) => ops.channelConv1d(x, param(s, 'w', [4, 1, 3]), 'zeros'), 'must be [1, 1, k] or [3, 1, k]'],

@@ -1,7 +1,8 @@
 import { AttnkitError, ErrorCodes } from './errors.js';
 import type { AttentionCall, Graph, GraphNode, GraphValue } from './graph.js';
 import type { NetworkDefinition } from './network.js';
-import type { BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, Ops } from './ops.js';
+import { withDerivedOps } from './derived-ops.js';
+import { type AvgPool2dAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type PrimitiveOps, pooledSize } from './ops.js';
 import type { ParamSpec } from './parameter.js';
 import { Scope } from './scope.js';
 import { type Shape, formatShape, shapesEqual } from './tensor.js';
@@ -23,8 +24,12 @@ function expectRank(op: string, x: TraceValue, rank: number): void {
 const outSize = (size: number, kernel: number, stride: number, pad: number, dilation = 1): number =>
   Math.floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1;
 
-/** Records every op into a graph, checking and inferring shapes as it goes. */
-class Tracer implements Ops<TraceValue> {
+/**
+ * Records every primitive into a graph, checking and inferring shapes as it goes (derived ops
+ * record the primitives they are composed of). `implements Record<OpName, unknown>` with the
+ * interface makes a primitive without a tracing method a compile error.
+ */
+class Tracer implements PrimitiveOps<TraceValue>, Record<OpName, unknown> {
   readonly values: GraphValue[] = [];
   readonly nodes: GraphNode[] = [];
   scopePath = '';
@@ -83,6 +88,13 @@ class Tracer implements Ops<TraceValue> {
     return this.node('sigmoid', [x], x.shape);
   }
 
+  affine(x: TraceValue, scale: number, offset: number): TraceValue {
+    if (!Number.isFinite(scale) || !Number.isFinite(offset)) {
+      throw new AttnkitError(ErrorCodes.INVALID_OPTION, `affine: scale and offset must be finite numbers, got ${scale} and ${offset}`, { scale, offset });
+    }
+    return this.node('affine', [x], x.shape, { scale, offset });
+  }
+
   add(a: TraceValue, b: TraceValue): TraceValue {
     if (!shapesEqual(a.shape, b.shape)) fail('add', `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
     return this.node('add', [a, b], a.shape);
@@ -122,6 +134,14 @@ class Tracer implements Ops<TraceValue> {
     expectRank('maxPool2d', x, 4);
     const [n, c, h, w] = x.shape;
     return this.node('maxPool2d', [x], [n, c, outSize(h, a.kernel[0], a.stride[0], a.padding[0]), outSize(w, a.kernel[1], a.stride[1], a.padding[1])], { ...a });
+  }
+
+  avgPool2d(x: TraceValue, a: AvgPool2dAttributes): TraceValue {
+    expectRank('avgPool2d', x, 4);
+    const [n, c, h, w] = x.shape;
+    if (h < a.kernel[0] || w < a.kernel[1]) fail('avgPool2d', `input ${formatShape(x.shape)} is smaller than the ${a.kernel[0]}x${a.kernel[1]} window`);
+    const out: Shape = [n, c, pooledSize(h, a.kernel[0], a.stride[0], a.ceilMode), pooledSize(w, a.kernel[1], a.stride[1], a.ceilMode)];
+    return this.node('avgPool2d', [x], out, { kernel: [...a.kernel], stride: [...a.stride], ceilMode: a.ceilMode });
   }
 
   channelConv1d(v: TraceValue, weight: TraceValue, padding: ChannelPadding): TraceValue {
@@ -183,7 +203,7 @@ export function traceNetwork(network: NetworkDefinition, inputShape: Shape = net
       return value;
     },
   };
-  const scope = new Scope<TraceValue>(tracer, provider, '', {
+  const scope = new Scope<TraceValue>(withDerivedOps(tracer), provider, '', {
     beforeAttention({ path, scope: moduleScope, instance, stage, input }) {
       open.push({
         outerScope: tracer.scopePath,

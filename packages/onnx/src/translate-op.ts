@@ -7,7 +7,7 @@
  * [N, C, 1, 1], which has the same memory layout, so no Transpose): onnxruntime-web's WebGL has
  * no 1-D Conv, and a 1 x k 2-D Conv runs on every execution provider.
  */
-import { AttnkitError, ErrorCodes, type GraphNode, type Shape } from '@attnkit/core';
+import { AttnkitError, ErrorCodes, type GraphNode, type OpName, type Shape } from '@attnkit/core';
 import type { OnnxAttribute } from './onnx-model.js';
 import { attr } from './model-builders.js';
 
@@ -43,80 +43,108 @@ function reduce(sink: NodeSink, opType: 'ReduceMean' | 'ReduceMax' | 'ReduceSum'
   return sink.node(opType, [x], [attr.ints('axes', axes), keep], output);
 }
 
+/** What one op's translation receives. */
+interface TranslateContext {
+  sink: NodeSink;
+  node: GraphNode;
+  /** ONNX names of the node's IR inputs ('' for an absent optional input). */
+  inputs: readonly string[];
+  shapeOf: (id: number) => Shape;
+  output: string | undefined;
+  options: TranslateOptions;
+}
+
+const unary =
+  (opType: string) =>
+  ({ sink, inputs, output }: TranslateContext): string =>
+    sink.node(opType, [inputs[0]], [], output);
+
+/** Every op's ONNX nodes. An op added to `Ops` fails to compile here until it has a translation. */
+const translations = {
+  conv2d: ({ sink, node, inputs, output }) => {
+    const a = node.attributes;
+    const [kh, kw] = a.kernel as [number, number];
+    const [ph, pw] = a.padding as [number, number];
+    return sink.node(
+      'Conv',
+      inputs[2] ? [inputs[0], inputs[1], inputs[2]] : [inputs[0], inputs[1]],
+      [
+        attr.ints('dilations', a.dilation as number[]),
+        attr.int('group', a.groups as number),
+        attr.ints('kernel_shape', [kh, kw]),
+        attr.ints('pads', [ph, pw, ph, pw]),
+        attr.ints('strides', a.stride as number[]),
+      ],
+      output,
+    );
+  },
+  batchNorm: ({ sink, node, inputs, output }) => sink.node('BatchNormalization', inputs.slice(0, 5), [attr.float('epsilon', node.attributes.eps as number)], output),
+  relu: unary('Relu'),
+  relu6: ({ sink, inputs, output }) => sink.node('Clip', [inputs[0], sink.float32([0], []), sink.float32([6], [])], [], output),
+  sigmoid: unary('Sigmoid'),
+  affine: ({ sink, node, inputs, output }) => {
+    const { scale, offset } = node.attributes as { scale: number; offset: number };
+    if (offset === 0) return sink.node('Mul', [inputs[0], sink.float32([scale], [])], [], output);
+    const scaled = scale === 1 ? inputs[0] : sink.node('Mul', [inputs[0], sink.float32([scale], [])]);
+    return sink.node('Add', [scaled, sink.float32([offset], [])], [], output);
+  },
+  add: ({ sink, inputs, output }) => sink.node('Add', [inputs[0], inputs[1]], [], output),
+  mul: ({ sink, node, inputs, shapeOf, options, output }) => channelGate(sink, node, inputs, shapeOf, options, output),
+  globalAvgPool: unary('GlobalAveragePool'),
+  globalMaxPool: unary('GlobalMaxPool'),
+  channelMean: ({ sink, inputs, output }) => reduce(sink, 'ReduceMean', inputs[0], [1], output),
+  channelMax: ({ sink, inputs, output }) => reduce(sink, 'ReduceMax', inputs[0], [1], output),
+  maxPool2d: ({ sink, node, inputs, output }) => {
+    const a = node.attributes;
+    const [ph, pw] = a.padding as [number, number];
+    return sink.node(
+      'MaxPool',
+      [inputs[0]],
+      [attr.int('ceil_mode', 0), attr.ints('kernel_shape', a.kernel as number[]), attr.ints('pads', [ph, pw, ph, pw]), attr.ints('strides', a.stride as number[])],
+      output,
+    );
+  },
+  // ceil_mode as PyTorch exports it; without pads, count_include_pad = 0 divides each clipped
+  // window by the values inside, PyTorch's result.
+  avgPool2d: ({ sink, node, inputs, output }) => {
+    const a = node.attributes;
+    return sink.node(
+      'AveragePool',
+      [inputs[0]],
+      [
+        attr.int('ceil_mode', a.ceilMode ? 1 : 0),
+        attr.int('count_include_pad', 0),
+        attr.ints('kernel_shape', a.kernel as number[]),
+        attr.ints('pads', [0, 0, 0, 0]),
+        attr.ints('strides', a.stride as number[]),
+      ],
+      output,
+    );
+  },
+  channelConv1d: ({ sink, node, inputs, shapeOf, output }) => channelConv(sink, node, inputs, shapeOf, output),
+  linear: ({ sink, node, inputs, shapeOf, output }) => {
+    const [x, weight, bias] = inputs;
+    if (shapeOf(node.inputs[0]).length === 2) {
+      return sink.node('Gemm', bias ? [x, weight, bias] : [x, weight], [attr.float('alpha', 1), attr.float('beta', 1), attr.int('transB', 1)], output);
+    }
+    // On a channel vector [N, F, 1, 1]: a 1x1 Conv keeps NCHW (no Flatten / Unsqueeze around
+    // it); the [out, F] -> [out, F, 1, 1] Unsqueeze of an initializer is constant-folded.
+    const kernel = sink.node('Unsqueeze', [weight, sink.int64([2, 3], [2])]);
+    return sink.node('Conv', bias ? [x, kernel, bias] : [x, kernel], [attr.ints('kernel_shape', [1, 1])], output);
+  },
+  concatChannels: ({ sink, inputs, output }) => sink.node('Concat', inputs, [attr.int('axis', 1)], output),
+  flatten: ({ sink, inputs, output }) => sink.node('Flatten', [inputs[0]], [attr.int('axis', 1)], output),
+} satisfies Record<OpName, (context: TranslateContext) => string>;
+
 /**
  * Translates one IR node. `inputs` are the ONNX names of the node's IR inputs ('' for an absent
  * optional input such as a conv bias); `shapeOf` gives IR shapes by value id.
  */
 export function translateOp(sink: NodeSink, node: GraphNode, inputs: readonly string[], shapeOf: (id: number) => Shape, output?: string, options: TranslateOptions = {}): string {
-  const [x] = inputs;
-  const a = node.attributes;
-  switch (node.op) {
-    case 'conv2d': {
-      const [kh, kw] = a.kernel as [number, number];
-      const [ph, pw] = a.padding as [number, number];
-      const conv = inputs[2] ? [x, inputs[1], inputs[2]] : [x, inputs[1]];
-      return sink.node(
-        'Conv',
-        conv,
-        [
-          attr.ints('dilations', a.dilation as number[]),
-          attr.int('group', a.groups as number),
-          attr.ints('kernel_shape', [kh, kw]),
-          attr.ints('pads', [ph, pw, ph, pw]),
-          attr.ints('strides', a.stride as number[]),
-        ],
-        output,
-      );
-    }
-    case 'batchNorm':
-      return sink.node('BatchNormalization', [x, inputs[1], inputs[2], inputs[3], inputs[4]], [attr.float('epsilon', a.eps as number)], output);
-    case 'relu':
-      return sink.node('Relu', [x], [], output);
-    case 'relu6':
-      return sink.node('Clip', [x, sink.float32([0], []), sink.float32([6], [])], [], output);
-    case 'sigmoid':
-      return sink.node('Sigmoid', [x], [], output);
-    case 'add':
-      return sink.node('Add', [x, inputs[1]], [], output);
-    case 'mul':
-      return channelGate(sink, node, inputs, shapeOf, options, output);
-    case 'globalAvgPool':
-      return sink.node('GlobalAveragePool', [x], [], output);
-    case 'globalMaxPool':
-      return sink.node('GlobalMaxPool', [x], [], output);
-    case 'channelMean':
-      return reduce(sink, 'ReduceMean', x, [1], output);
-    case 'channelMax':
-      return reduce(sink, 'ReduceMax', x, [1], output);
-    case 'maxPool2d': {
-      const [ph, pw] = a.padding as [number, number];
-      return sink.node(
-        'MaxPool',
-        [x],
-        [attr.int('ceil_mode', 0), attr.ints('kernel_shape', a.kernel as number[]), attr.ints('pads', [ph, pw, ph, pw]), attr.ints('strides', a.stride as number[])],
-        output,
-      );
-    }
-    case 'channelConv1d':
-      return channelConv(sink, node, inputs, shapeOf, output);
-    case 'linear': {
-      const rank = shapeOf(node.inputs[0]).length;
-      if (rank === 2) {
-        const gemm = inputs[2] ? [x, inputs[1], inputs[2]] : [x, inputs[1]];
-        return sink.node('Gemm', gemm, [attr.float('alpha', 1), attr.float('beta', 1), attr.int('transB', 1)], output);
-      }
-      // On a channel vector [N, F, 1, 1]: a 1x1 Conv keeps NCHW (no Flatten / Unsqueeze around
-      // it); the [out, F] -> [out, F, 1, 1] Unsqueeze of an initializer is constant-folded.
-      const weight = sink.node('Unsqueeze', [inputs[1], sink.int64([2, 3], [2])]);
-      return sink.node('Conv', inputs[2] ? [x, weight, inputs[2]] : [x, weight], [attr.ints('kernel_shape', [1, 1])], output);
-    }
-    case 'concatChannels':
-      return sink.node('Concat', inputs, [attr.int('axis', 1)], output);
-    case 'flatten':
-      return sink.node('Flatten', [x], [attr.int('axis', 1)], output);
-    default:
-      throw new AttnkitError(ErrorCodes.UNSUPPORTED, `the ONNX emitter has no translation for op '${String(node.op)}'`, { op: node.op });
-  }
+  const translate: ((context: TranslateContext) => string) | undefined = Object.hasOwn(translations, node.op) ? translations[node.op] : undefined;
+  // Graphs arrive from outside the type system too (a hand-built or deserialized IR).
+  if (translate === undefined) throw new AttnkitError(ErrorCodes.UNSUPPORTED, `the ONNX emitter has no translation for op '${String(node.op)}'`, { op: node.op });
+  return translate({ sink, node, inputs, shapeOf, output, options });
 }
 
 /**

@@ -5,5 +5,6 @@ export { type TfjsOpsOptions, tfjsOps } from './tfjs-ops.js';
 export { type InferenceFunction, compileInference } from './fast-inference.js';
 export { type InsertAttentionOptions, type InsertAttentionResult, type InsertionReportEntry, insertAttention, residualBranchInputs } from './insert-attention.js';
 export { type ToLayersModelOptions, attentionSpecOf, toLayersModel } from './layers-model.js';
+export { type AveragePooling2DArgs, CeilAveragePooling2D } from './average-pooling.js';
 export { LOWEST_FLOAT32, MaxPoolPadding2D, type MaxPoolPadding2DArgs } from './max-pool-padding.js';
 export { type LayerCall, type ModelGraph, readModelGraph, tensorKey } from './model-graph.js';

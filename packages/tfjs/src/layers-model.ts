@@ -16,6 +16,7 @@ import {
   type Graph,
   type GraphNode,
   type GraphParameter,
+  type OpName,
   shapesEqual,
   type Tensor,
 } from '@attnkit/core';
@@ -23,6 +24,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { AttentionLayer, setCanonicalWeights } from './attention-layer.js';
 import { toTfjsLayout } from './layout.js';
+import { CeilAveragePooling2D, overhang } from './average-pooling.js';
 import { MaxPoolPadding2D } from './max-pool-padding.js';
 
 export interface ToLayersModelOptions {
@@ -149,6 +151,127 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
     throw new AttnkitError(ErrorCodes.UNSUPPORTED, `${node.op} at '${node.scope || '(top level)'}' has no tfjs layer: ${why}`, { op: node.op, scope: node.scope });
   };
 
+  const set = (node: GraphNode, tensor: tfl.SymbolicTensor, form: Realized['form'] = 'nhwc') => realized.set(node.output, { tensor, form });
+  const paramsOf = (ids: number[]) => ids.filter((id) => id >= 0).map((id) => paramsByValue.get(id)!);
+  /** Ops only attention modules use: they run inside the AttentionLayer of their call. */
+  const attentionOnly = (node: GraphNode): never => unsupported(node, 'only attention modules (AttentionLayer) may use it');
+  const reLU = (node: GraphNode, maxValue?: number) => {
+    const x = get(node.inputs[0]);
+    set(node, apply(tfl.layers.reLU({ maxValue, name: paramName(node, node.op) }), x.tensor), x.form);
+  };
+  /** How each op outside an attention call becomes layers. */
+  const realizeOp = {
+    conv2d: (node) => {
+      const [x, weightId, biasId] = node.inputs;
+      const a = node.attributes as { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number; kernel: [number, number] };
+      const inChannels = graph.values[x].shape[1];
+      const depthwise = a.groups > 1 && a.groups === inChannels && graph.values[node.output].shape[1] === inChannels;
+      if (a.groups > 1 && !depthwise) unsupported(node, `groups ${a.groups} is neither 1 nor depthwise (groups = in = out channels)`);
+      const [ph, pw] = a.padding;
+      const [kh, kw] = a.kernel;
+      // TF "same" equals PyTorch's symmetric padding only at stride 1, dilation 1, pad (k-1)/2.
+      const sameAgrees = a.stride[0] === 1 && a.stride[1] === 1 && a.dilation[0] === 1 && a.dilation[1] === 1 && 2 * ph === kh - 1 && 2 * pw === kw - 1;
+      let source = as4d(x, node.scope);
+      if ((ph > 0 || pw > 0) && !sameAgrees) {
+        source = apply(tfl.layers.zeroPadding2d({ padding: [[ph, ph], [pw, pw]], name: uniqueName(`${node.scope}.pad`) }), source);
+      }
+      const common = {
+        kernelSize: [kh, kw] as [number, number],
+        strides: [a.stride[0], a.stride[1]] as [number, number],
+        padding: (ph > 0 || pw > 0) && sameAgrees ? ('same' as const) : ('valid' as const),
+        dilationRate: [a.dilation[0], a.dilation[1]] as [number, number],
+        useBias: biasId >= 0,
+        name: uniqueName(node.scope),
+      };
+      const layer = depthwise ? tfl.layers.depthwiseConv2d({ ...common, depthMultiplier: 1 }) : tfl.layers.conv2d({ ...common, filters: graph.values[node.output].shape[1] });
+      set(node, apply(layer, source));
+      pending.push({ layer, params: paramsOf([weightId, biasId]), depthwise });
+    },
+    batchNorm: (node) => {
+      const a = node.attributes as { eps: number; momentum: number };
+      const layer = tfl.layers.batchNormalization({ axis: -1, epsilon: a.eps, momentum: 1 - a.momentum, name: uniqueName(node.scope) });
+      set(node, apply(layer, as4d(node.inputs[0], node.scope)));
+      // tfjs order: gamma, beta, moving mean, moving variance.
+      pending.push({ layer, params: paramsOf(node.inputs.slice(1)) });
+    },
+    relu: (node) => reLU(node),
+    relu6: (node) => reLU(node, 6),
+    sigmoid: (node) => {
+      const x = get(node.inputs[0]);
+      set(node, apply(tfl.layers.activation({ activation: 'sigmoid', name: paramName(node, 'sigmoid') }), x.tensor), x.form);
+    },
+    add: (node) => {
+      const [a, b] = node.inputs.map((id) => get(id));
+      if (a.form !== b.form) unsupported(node, 'inputs of different ranks');
+      set(node, apply(tfl.layers.add({ name: paramName(node, 'add') }), [a.tensor, b.tensor]), a.form);
+    },
+    maxPool2d: (node) => {
+      const a = node.attributes as { kernel: [number, number]; stride: [number, number]; padding: [number, number] };
+      const [ph, pw] = a.padding;
+      const name = topName(node, 'maxpool');
+      let x = as4d(node.inputs[0], name);
+      if (ph > 0 || pw > 0) {
+        const producer = producers.get(node.inputs[0]);
+        const padding: [[number, number], [number, number]] = [[ph, ph], [pw, pw]];
+        // PyTorch pads max pooling with -inf. After a ReLU every value is >= 0 and every window
+        // keeps at least one real value (PyTorch requires pad <= kernel / 2), so zeros are exact
+        // there and need no custom layer; any other producer gets the lowest float32.
+        const nonNegative = producer?.op === 'relu' || producer?.op === 'relu6';
+        x = apply(
+          nonNegative
+            ? tfl.layers.zeroPadding2d({ padding, name: uniqueName(`${name}.pad`) })
+            : new MaxPoolPadding2D({ padding, name: uniqueName(`${name}.pad`) }),
+          x,
+        );
+      }
+      set(node, apply(tfl.layers.maxPooling2d({ poolSize: [...a.kernel], strides: [...a.stride], padding: 'valid', name }), x));
+    },
+    avgPool2d: (node) => {
+      const a = node.attributes as { kernel: [number, number]; stride: [number, number]; ceilMode: boolean };
+      const [, , h, w] = graph.values[node.inputs[0]].shape;
+      const name = paramName(node, 'avgpool');
+      const [bottom, right] = overhang(h, w, a);
+      const layer =
+        bottom === 0 && right === 0
+          ? tfl.layers.averagePooling2d({ poolSize: [...a.kernel], strides: [...a.stride], padding: 'valid', name })
+          : new CeilAveragePooling2D({ kernel: a.kernel, stride: a.stride, ceilMode: a.ceilMode, name });
+      set(node, apply(layer, as4d(node.inputs[0], name)));
+    },
+    globalAvgPool: (node) => {
+      set(node, apply(tfl.layers.globalAveragePooling2d({ name: topName(node, 'avgpool') }), as4d(node.inputs[0], 'avgpool')), 'vector');
+    },
+    globalMaxPool: (node) => {
+      set(node, apply(tfl.layers.globalMaxPooling2d({ name: topName(node, 'maxpool') }), as4d(node.inputs[0], 'maxpool')), 'vector');
+    },
+    flatten: (node) => {
+      const x = get(node.inputs[0]);
+      const [, , h, w] = graph.values[node.inputs[0]].shape;
+      if (x.form === 'vector' || (h === 1 && w === 1)) {
+        set(node, x.form === 'vector' ? x.tensor : apply(tfl.layers.flatten({ name: topName(node, 'flatten') }), x.tensor), 'vector');
+      } else {
+        // PyTorch flattens in C, H, W order: go back to NCHW first.
+        const name = topName(node, 'flatten');
+        const nchw = apply(tfl.layers.permute({ dims: [3, 1, 2], name: uniqueName(`${name}.nchw`) }), x.tensor);
+        set(node, apply(tfl.layers.flatten({ name }), nchw), 'vector');
+      }
+    },
+    linear: (node) => {
+      const [x, weightId, biasId] = node.inputs;
+      const layer = tfl.layers.dense({ units: graph.values[weightId].shape[0], useBias: biasId >= 0, name: uniqueName(node.scope) });
+      const source = get(x);
+      set(node, apply(layer, source.tensor), source.form);
+      pending.push({ layer, params: paramsOf([weightId, biasId]) });
+    },
+    concatChannels: (node) => {
+      set(node, apply(tfl.layers.concatenate({ axis: -1, name: paramName(node, 'cat') }), node.inputs.map((id) => as4d(id, 'cat'))));
+    },
+    affine: attentionOnly,
+    mul: attentionOnly,
+    channelMean: attentionOnly,
+    channelMax: attentionOnly,
+    channelConv1d: attentionOnly,
+  } satisfies Record<OpName, (node: GraphNode) => void>;
+
   for (let index = 0; index < graph.nodes.length; index++) {
     const call = attentionByFirstNode.get(index);
     if (call !== undefined) {
@@ -159,118 +282,7 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
       continue;
     }
     const node = graph.nodes[index];
-    const shape = graph.values[node.output].shape;
-    const set = (tensor: tfl.SymbolicTensor, form: Realized['form'] = 'nhwc') => realized.set(node.output, { tensor, form });
-    const paramsOf = (ids: number[]) => ids.filter((id) => id >= 0).map((id) => paramsByValue.get(id)!);
-    switch (node.op) {
-      case 'conv2d': {
-        const [x, weightId, biasId] = node.inputs;
-        const a = node.attributes as { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number; kernel: [number, number] };
-        const inChannels = graph.values[x].shape[1];
-        const depthwise = a.groups > 1 && a.groups === inChannels && shape[1] === inChannels;
-        if (a.groups > 1 && !depthwise) unsupported(node, `groups ${a.groups} is neither 1 nor depthwise (groups = in = out channels)`);
-        const [ph, pw] = a.padding;
-        const [kh, kw] = a.kernel;
-        // TF "same" equals PyTorch's symmetric padding only at stride 1, dilation 1, pad (k-1)/2.
-        const sameAgrees = a.stride[0] === 1 && a.stride[1] === 1 && a.dilation[0] === 1 && a.dilation[1] === 1 && 2 * ph === kh - 1 && 2 * pw === kw - 1;
-        let source = as4d(x, node.scope);
-        if ((ph > 0 || pw > 0) && !sameAgrees) {
-          source = apply(tfl.layers.zeroPadding2d({ padding: [[ph, ph], [pw, pw]], name: uniqueName(`${node.scope}.pad`) }), source);
-        }
-        const common = {
-          kernelSize: [kh, kw] as [number, number],
-          strides: [a.stride[0], a.stride[1]] as [number, number],
-          padding: (ph > 0 || pw > 0) && sameAgrees ? ('same' as const) : ('valid' as const),
-          dilationRate: [a.dilation[0], a.dilation[1]] as [number, number],
-          useBias: biasId >= 0,
-          name: uniqueName(node.scope),
-        };
-        const layer = depthwise ? tfl.layers.depthwiseConv2d({ ...common, depthMultiplier: 1 }) : tfl.layers.conv2d({ ...common, filters: shape[1] });
-        set(apply(layer, source));
-        pending.push({ layer, params: paramsOf([weightId, biasId]), depthwise });
-        break;
-      }
-      case 'batchNorm': {
-        const a = node.attributes as { eps: number; momentum: number };
-        const layer = tfl.layers.batchNormalization({ axis: -1, epsilon: a.eps, momentum: 1 - a.momentum, name: uniqueName(node.scope) });
-        set(apply(layer, as4d(node.inputs[0], node.scope)));
-        // tfjs order: gamma, beta, moving mean, moving variance.
-        pending.push({ layer, params: paramsOf(node.inputs.slice(1)) });
-        break;
-      }
-      case 'relu':
-      case 'relu6': {
-        const layer = tfl.layers.reLU({ maxValue: node.op === 'relu6' ? 6 : undefined, name: paramName(node, node.op) });
-        const x = get(node.inputs[0]);
-        set(apply(layer, x.tensor), x.form);
-        break;
-      }
-      case 'sigmoid': {
-        const x = get(node.inputs[0]);
-        set(apply(tfl.layers.activation({ activation: 'sigmoid', name: paramName(node, 'sigmoid') }), x.tensor), x.form);
-        break;
-      }
-      case 'add': {
-        const [a, b] = node.inputs.map((id) => get(id));
-        if (a.form !== b.form) unsupported(node, 'inputs of different ranks');
-        set(apply(tfl.layers.add({ name: paramName(node, 'add') }), [a.tensor, b.tensor]), a.form);
-        break;
-      }
-      case 'maxPool2d': {
-        const a = node.attributes as { kernel: [number, number]; stride: [number, number]; padding: [number, number] };
-        const [ph, pw] = a.padding;
-        const name = topName(node, 'maxpool');
-        let x = as4d(node.inputs[0], name);
-        if (ph > 0 || pw > 0) {
-          const producer = producers.get(node.inputs[0]);
-          const padding: [[number, number], [number, number]] = [[ph, ph], [pw, pw]];
-          // PyTorch pads max pooling with -inf. After a ReLU every value is >= 0 and every window
-          // keeps at least one real value (PyTorch requires pad <= kernel / 2), so zeros are exact
-          // there and need no custom layer; any other producer gets the lowest float32.
-          const nonNegative = producer?.op === 'relu' || producer?.op === 'relu6';
-          x = apply(
-            nonNegative
-              ? tfl.layers.zeroPadding2d({ padding, name: uniqueName(`${name}.pad`) })
-              : new MaxPoolPadding2D({ padding, name: uniqueName(`${name}.pad`) }),
-            x,
-          );
-        }
-        set(apply(tfl.layers.maxPooling2d({ poolSize: [...a.kernel], strides: [...a.stride], padding: 'valid', name }), x));
-        break;
-      }
-      case 'globalAvgPool':
-        set(apply(tfl.layers.globalAveragePooling2d({ name: topName(node, 'avgpool') }), as4d(node.inputs[0], 'avgpool')), 'vector');
-        break;
-      case 'globalMaxPool':
-        set(apply(tfl.layers.globalMaxPooling2d({ name: topName(node, 'maxpool') }), as4d(node.inputs[0], 'maxpool')), 'vector');
-        break;
-      case 'flatten': {
-        const x = get(node.inputs[0]);
-        const [, , h, w] = graph.values[node.inputs[0]].shape;
-        if (x.form === 'vector' || (h === 1 && w === 1)) {
-          set(x.form === 'vector' ? x.tensor : apply(tfl.layers.flatten({ name: topName(node, 'flatten') }), x.tensor), 'vector');
-        } else {
-          // PyTorch flattens in C, H, W order: go back to NCHW first.
-          const name = topName(node, 'flatten');
-          const nchw = apply(tfl.layers.permute({ dims: [3, 1, 2], name: uniqueName(`${name}.nchw`) }), x.tensor);
-          set(apply(tfl.layers.flatten({ name }), nchw), 'vector');
-        }
-        break;
-      }
-      case 'linear': {
-        const [x, weightId, biasId] = node.inputs;
-        const layer = tfl.layers.dense({ units: graph.values[weightId].shape[0], useBias: biasId >= 0, name: uniqueName(node.scope) });
-        const source = get(x);
-        set(apply(layer, source.tensor), source.form);
-        pending.push({ layer, params: paramsOf([weightId, biasId]) });
-        break;
-      }
-      case 'concatChannels':
-        set(apply(tfl.layers.concatenate({ axis: -1, name: paramName(node, 'cat') }), node.inputs.map((id) => as4d(id, 'cat'))));
-        break;
-      default:
-        unsupported(node, 'only attention modules (AttentionLayer) may use it');
-    }
+    realizeOp[node.op](node);
   }
 
   const outputs = graph.outputs.map((id) => (graph.values[id].shape.length === 4 ? as4d(id, 'output') : get(id).tensor));

@@ -1,5 +1,5 @@
 /** tfjsOps on the ops the attention modules do not reach (the zoo's), against the reference. */
-import { type Conv2dAttributes, type Tensor as CoreTensor, type ParamSpec, maxAbsDiff, randomTensor, referenceOps } from '@attnkit/core';
+import { type Conv2dAttributes, type Tensor as CoreTensor, type DerivedOpName, type ParamSpec, derivedOps, maxAbsDiff, randomTensor, referenceOps } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,36 @@ describe.each(['cpu', 'wasm'] as BackendName[])('tfjsOps on %s', (backend) => {
     const y = ops.maxPool2d(nhwc(negative), a);
     expect(ops.shape(y)).toEqual([1, 2, 4, 4]);
     expect(maxAbsDiff(nchw(y), expected.data)).toBe(0);
+  });
+
+  it.each([
+    ['8x8 (no window clipped)', 8, 8],
+    ['5x7 (ceil mode clips the last row and column)', 5, 7],
+  ])('avgPool2d 2x2 stride 2 ceil mode, %s, equals the reference', (_label, h, w) => {
+    const x = randomTensor([2, 3, h, w], 8);
+    const a = { kernel: [2, 2], stride: [2, 2], ceilMode: true } as const;
+    const expected = referenceOps.avgPool2d(x, a);
+    const y = ops.avgPool2d(nhwc(x), a);
+    expect(ops.shape(y)).toEqual(expected.shape);
+    expect(maxAbsDiff(nchw(y), expected.data)).toBeLessThan(1e-6);
+  });
+
+  // Overridden (sub, square, tanh: one tf kernel) or composed by core (hardSigmoid, hardSwish).
+  it.each(Object.keys(derivedOps) as DerivedOpName[])('derived op %s matches the reference composition to 1e-6', (name) => {
+    // Values in [-4, 4]: both sides of hardSigmoid's knees at -3 and 3.
+    const x = randomTensor([2, 3, 4, 5], 12);
+    const wide = { shape: x.shape, data: x.data.map((v) => 4 * v) };
+    const y = randomTensor([2, 3, 4, 5], 13);
+    const expected = name === 'sub' ? referenceOps.sub(wide, y) : referenceOps[name](wide);
+    const actual = name === 'sub' ? ops.sub(nhwc(wide), nhwc(y)) : ops[name](nhwc(wide));
+    expect(ops.shape(actual)).toEqual(expected.shape);
+    expect(maxAbsDiff(nchw(actual), expected.data)).toBeLessThan(1e-6);
+  });
+
+  it('affine: x * scale + offset', () => {
+    const x = randomTensor([1, 2, 3, 3], 14);
+    const expected = referenceOps.affine(x, -0.5, 2);
+    expect(maxAbsDiff(nchw(ops.affine(nhwc(x), -0.5, 2)), expected.data)).toBeLessThan(1e-7);
   });
 
   it('flatten keeps PyTorch C, H, W order; linear takes [in, out] weights', () => {

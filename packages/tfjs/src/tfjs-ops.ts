@@ -6,9 +6,11 @@
  *
  * Padding is PyTorch's (symmetric): where TF's 'same' would differ (stride > 1, even kernels) we
  * tf.pad then convolve 'valid'; max pooling pads with -inf (PAPER.md section 6).
+ * Average pooling in ceil mode rescales its clipped windows (average-pooling.ts).
  */
-import { AttnkitError, ErrorCodes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type Ops, type Shape } from '@attnkit/core';
+import { AttnkitError, ErrorCodes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type Ops, type PrimitiveOps, type Shape, withDerivedOps } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { averagePool } from './average-pooling.js';
 
 export interface TfjsOpsOptions {
   /**
@@ -22,9 +24,19 @@ export interface TfjsOpsOptions {
 
 type Pair = readonly [number, number];
 
+/**
+ * The derived ops tfjs has one kernel for (one pass instead of the composition's two or three);
+ * the rest run as core composes them.
+ */
+const derivedOverrides = {
+  sub: (a: tf.Tensor, b: tf.Tensor) => tf.sub(a, b),
+  square: (x: tf.Tensor) => tf.square(x),
+  tanh: (x: tf.Tensor) => tf.tanh(x),
+};
+
 export function tfjsOps(options: TfjsOpsOptions = {}): Ops<tf.Tensor> {
   const training = options.training ?? false;
-  return {
+  const primitives = {
     shape: canonicalShape,
     conv2d: (x, weight, bias, a) => {
       const y = conv2d(x as tf.Tensor4D, weight as tf.Tensor4D, a);
@@ -34,6 +46,10 @@ export function tfjsOps(options: TfjsOpsOptions = {}): Ops<tf.Tensor> {
     relu: (x) => tf.relu(x),
     relu6: (x) => tf.relu6(x),
     sigmoid: (x) => tf.sigmoid(x),
+    affine: (x, scale, offset) => {
+      const scaled = scale === 1 ? x : tf.mul(x, scale);
+      return offset === 0 ? scaled : tf.add(scaled, offset);
+    },
     add: (a, b) => tf.add(a, b),
     // gate [N, 1, 1, C] (channel) or [N, H, W, 1] (spatial) broadcasts against NHWC x.
     mul: (x, gate) => tf.mul(x, gate),
@@ -49,6 +65,7 @@ export function tfjsOps(options: TfjsOpsOptions = {}): Ops<tf.Tensor> {
       const padded = ph === 0 && pw === 0 ? x : tf.pad(x, [[0, 0], [ph, ph], [pw, pw], [0, 0]], Number.NEGATIVE_INFINITY);
       return tf.maxPool(padded as tf.Tensor4D, [a.kernel[0], a.kernel[1]], [a.stride[0], a.stride[1]], 'valid');
     },
+    avgPool2d: (x, a) => averagePool(x as tf.Tensor4D, a),
     channelConv1d,
     linear: (x, weight, bias) => {
       const [n, f] = canonicalShape(x);
@@ -67,7 +84,8 @@ export function tfjsOps(options: TfjsOpsOptions = {}): Ops<tf.Tensor> {
       // PyTorch flattens in C, H, W order; NHWC needs a transpose unless H = W = 1.
       return tf.reshape(h * w === 1 ? x : tf.transpose(x, [0, 3, 1, 2]), [n, c * h * w]);
     },
-  };
+  } satisfies PrimitiveOps<tf.Tensor> & Record<OpName, unknown>;
+  return withDerivedOps(primitives, derivedOverrides);
 }
 
 function canonicalShape(x: tf.Tensor): Shape {

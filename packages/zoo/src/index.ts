@@ -15,6 +15,7 @@ export {
   type BlockInfo,
   type BlockPredicate,
 } from './placement.js';
+export { createTimmResNet, TIMM_RESNETS, type TimmResNetName, type TimmResNetOptions } from './timm-resnet.js';
 export { createResNet, RESNET_STAGES, type ResNetName, type ResNetOptions, resnet18, resnet34, resnet50, resnet101, resnet152 } from './resnet.js';
 export { type SaveWeightsOptions, saveWeights } from './save-weights.js';
 export * from './weights/index.js';

@@ -38,7 +38,8 @@ export function countBackbone(request: CountRequest): CountResult {
   }
   const input = request.input ?? 224;
   const network = createBackbone(request.backbone, {
-    attention: request.attention ?? null,
+    // Only when given: timm's ecaresnet* / seresnet* bring their own attention.
+    ...(request.attention === undefined ? {} : { attention: request.attention }),
     placement: placement as AttentionPlacement,
     ...(request.numClasses === undefined ? {} : { numClasses: request.numClasses }),
   });
@@ -46,7 +47,7 @@ export function countBackbone(request: CountRequest): CountResult {
   const costs = countCosts(graph);
   return {
     backbone: request.backbone,
-    attention: request.attention ?? null,
+    attention: request.attention ?? (network.options.attention as AttentionSpec | null),
     placement,
     inputShape: [...costs.inputShape],
     parameters: costs.parameters,

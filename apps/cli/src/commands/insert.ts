@@ -2,7 +2,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AttnkitError, ErrorCodes, type Tensor } from '@attnkit/core';
 import { type InsertionEntry, encodeModel, insertAttention } from '@attnkit/onnx';
-import { readSafetensors } from '@attnkit/zoo';
+import { readStateDict } from '@attnkit/zoo';
 import type { Command } from 'commander';
 import { parseAttentionArgument, printJson, runCommand } from '../cli-support.js';
 import { parseSeed } from '../zoo-network.js';
@@ -43,7 +43,7 @@ export async function insertIntoFile(inputPath: string, args: InsertArguments): 
   if (!args.out) throw new AttnkitError(ErrorCodes.INVALID_OPTION, 'give the output file with -o <out.onnx>', { path: '--out' });
   const at = args.at === 'residual' ? 'residual' : args.at.split(',').map((name) => name.trim()).filter((name) => name !== '');
   let weights: Map<string, Tensor> | undefined;
-  if (args.weights !== undefined) weights = readSafetensors(await readInput(args.weights, '--weights')).tensors;
+  if (args.weights !== undefined) weights = readStateDict(await readInput(args.weights, '--weights'), { source: args.weights }).tensors;
   const { model, report } = insertAttention(await readInput(inputPath, 'the model'), { attention, at, ...(weights ? { weights } : {}), seed: parseSeed(args.seed) });
   const output = resolve(args.out);
   const temporary = `${output}.${process.pid}.tmp`;
@@ -64,7 +64,7 @@ export function registerInsertCommand(program: Command): void {
     .argument('<in.onnx>', 'the model to edit (read only)')
     .option('--attention <spec>', "attention id or JSON spec, e.g. eca or '{\"type\":\"eca\",\"kernelSize\":3}'")
     .option('--at <points>', "'residual' (every residual branch, before its Add) or comma-separated tensor/node names")
-    .option('--weights <file.safetensors>', 'module weights by PyTorch name (layer1.0.eca.conv.weight) or by insertion-point name')
+    .option('--weights <file>', '.safetensors or .pth/.pt/.bin module weights by PyTorch name (layer1.0.eca.conv.weight) or by insertion-point name')
     .option('--seed <n>', 'seed of the module weights when no --weights file is given', '0')
     .option('-o, --out <out.onnx>', 'where to write the edited model')
     .option('--json', 'print JSON only')

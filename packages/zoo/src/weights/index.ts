@@ -7,7 +7,9 @@ export {
   type LoadStateDictResult,
   loadStateDict,
 } from './load-state-dict.js';
+export { isPthBytes, type PthContents, type PthFormat, type ReadPthOptions, readPth, STATE_DICT_KEYS } from './read-pth.js';
 export { readSafetensors, type SafetensorsContents } from './read-safetensors.js';
+export { type ReadStateDictOptions, readStateDict, type StateDictContents, type WeightsFormat } from './read-state-dict.js';
 export {
   SAFETENSORS_DTYPE_SIZES,
   SAFETENSORS_FORMAT_HINT,
@@ -16,12 +18,13 @@ export {
 } from './safetensors-format.js';
 export {
   detectConvention,
-  mapKey,
   type MappedKey,
+  mapKey,
   STATE_DICT_CONVENTIONS,
   type StateDictConvention,
   stripDataParallelPrefix,
 } from './state-dict-convention.js';
+export { TORCH_STORAGE_DTYPES, type TorchStorageClass, WHITELISTED_GLOBALS } from './unpickle.js';
 export { type WriteSafetensorsOptions, writeSafetensors } from './write-safetensors.js';
 export {
   type CachedWeights,

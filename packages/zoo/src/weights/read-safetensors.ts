@@ -251,3 +251,6 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
   return `${typeof value} ${JSON.stringify(value)}`;
 }
+
+/** The element decoder, shared with the .pth reader (same dtypes, same float32 conversion). */
+export { decode as decodeElements };
