@@ -19,6 +19,7 @@ const golden = JSON.parse(readFileSync(`${FIXTURES}photo.json`, 'utf8')).classif
   model: { width: number };
 };
 const weights = `${FIXTURES}classify-resnet18-w4.safetensors`;
+const officialPth = fileURLToPath(new URL('../../../tools/golden/fixtures/pth/eca_resnet50_k3557_official_style.pth.tar', import.meta.url));
 const network = { model: 'resnet18', width: String(golden.model.width), weights };
 
 /** The built CLI without blocking the event loop (the local Hub answers in this process). */
@@ -86,6 +87,8 @@ describe('classify --weights hf://... from a local Hub', { timeout: 120_000 }, (
   beforeAll(async () => {
     const config = { architecture: 'resnet18', num_classes: 1000, label_names: labelNames, pretrained_cfg: { input_size: [3, 192, 192], crop_pct: 0.95, interpolation: 'bicubic' } };
     hub = await startHubServer({
+      // An official-style ECA-ResNet-50 .pth.tar (tools/golden/make_golden_pth.py) as the Hub's fallback file.
+      'attnkit/eca-resnet50-official': { 'pytorch_model.bin': { bytes: new Uint8Array(readFileSync(officialPth)) } },
       'attnkit/resnet18-w4': {
         'model.safetensors': { bytes: new Uint8Array(readFileSync(weights)) },
         'config.json': { bytes: new TextEncoder().encode(JSON.stringify(config)), lfs: false },
@@ -110,6 +113,20 @@ describe('classify --weights hf://... from a local Hub', { timeout: 120_000 }, (
     expect(offline.status, offline.stderr).toBe(0);
     expect(JSON.parse(offline.stdout)).toMatchObject({ top: result.top, preprocessing: result.preprocessing });
     expect(hub.requests).toHaveLength(requests);
+  });
+
+  it('falls back to pytorch_model.bin, a .pth checkpoint, and classifies as the local file does', async () => {
+    const official = ['--model', 'resnet50', '--width', '4', '--num-classes', '10', '--attention', '{"type":"eca","kernelSize":[3,5,5,7]}', '--json'];
+    const remote = await attnkitAsync(['classify', `${FIXTURES}photo.jpg`, ...official, '--weights', 'hf://attnkit/eca-resnet50-official'], env());
+    expect(remote.status, remote.stderr).toBe(0);
+    expect(hub.requests).toContain('/attnkit/eca-resnet50-official/resolve/main/model.safetensors');
+    const local = await attnkitAsync(['classify', `${FIXTURES}photo.jpg`, ...official, '--weights', officialPth], env());
+    expect(local.status, local.stderr).toBe(0);
+    const [fromHub, fromFile] = [JSON.parse(remote.stdout) as ClassifyResult, JSON.parse(local.stdout) as ClassifyResult];
+    expect(fromHub.top).toEqual(fromFile.top);
+    // 10 classes: neither ImageNet's names nor the checkpoint's own.
+    expect(fromHub.labels).toBe('none');
+    expect(fromHub.top[0].label).toBe(`class ${fromHub.top[0].index}`);
   });
 
   it('a repository without weights fails with NOT_FOUND naming both files tried; writes nothing to stdout', async () => {
