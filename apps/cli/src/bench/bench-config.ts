@@ -17,7 +17,40 @@ export type BenchBackendName = (typeof benchBackendNames)[number];
  * The zoo's backbone names (DESIGN.md). Kept here so the schema does not depend on the zoo being
  * built; `bench-config.test.ts` checks it against the zoo's `listBackbones()` once that exists.
  */
-export const zooBackboneNames = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'mobilenet_v2'] as const;
+export const zooBackboneNames = [
+  'resnet18',
+  'resnet34',
+  'resnet50',
+  'resnet101',
+  'resnet152',
+  'mobilenet_v2',
+  // timm's ResNet family (zoo's timm-resnet.ts)
+  'resnet10t',
+  'resnet14t',
+  'resnet18d',
+  'resnet26d',
+  'resnet26t',
+  'resnet34d',
+  'resnet50d',
+  'resnet50t',
+  'resnet101d',
+  'resnet152d',
+  'resnet200d',
+  'ecaresnet26t',
+  'ecaresnet50d',
+  'ecaresnet50t',
+  'ecaresnet101d',
+  'ecaresnet200d',
+  'ecaresnet269d',
+  'ecaresnetlight',
+  'seresnet18',
+  'seresnet34',
+  'seresnet50',
+  'seresnet50t',
+  'seresnet101',
+  'seresnet152',
+  'seresnet152d',
+] as const;
 
 const positiveInteger = z.int().min(1);
 

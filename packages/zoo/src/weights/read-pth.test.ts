@@ -5,6 +5,7 @@ import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { readPth } from './read-pth.js';
 import { readStateDict } from './read-state-dict.js';
+import { writeSafetensors } from './write-safetensors.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../tools/golden/fixtures/pth/', import.meta.url));
 const read = (name: string): Uint8Array => new Uint8Array(readFileSync(`${FIXTURES}${name}`));
@@ -118,6 +119,18 @@ describe('refusals', () => {
 });
 
 describe('readStateDict detects the format from the content, not the name', () => {
+  it('a safetensors file whose header length starts like a pickle (0x80 0x01: 384 bytes) is safetensors', () => {
+    let bytes = new Uint8Array();
+    for (let pad = 0; pad < 400; pad++) {
+      bytes = writeSafetensors({ w: { shape: [2], data: new Float32Array([1, 2]) } }, { metadata: { note: 'x'.repeat(pad) } });
+      if (bytes[0] === 0x80 && bytes[1] === 0x01) break;
+    }
+    expect([bytes[0], bytes[1], bytes[8]]).toEqual([0x80, 0x01, 0x7b]);
+    const read = readStateDict(bytes);
+    expect(read.format).toBe('safetensors');
+    expect([...read.tensors.get('w')!.data]).toEqual([1, 2]);
+  });
+
   it('safetensors, pth zip and pth legacy', () => {
     const safetensors = new Uint8Array(readFileSync(fileURLToPath(new URL('../../../../tools/golden/fixtures/zoo/resnet18_eca.safetensors', import.meta.url))));
     expect(readStateDict(safetensors).format).toBe('safetensors');

@@ -60,9 +60,14 @@ export const PTH_FORMAT_HINT =
   'or the legacy pickle stream (torch < 1.6). Its object must be a dict of tensors (a state dict), or a dict that holds one ' +
   `under a key such as ${STATE_DICT_KEYS.map((k) => `'${k}'`).join(', ')}.`;
 
-/** True when the bytes start like a checkpoint of either format (zip, or a pickle). */
+/**
+ * True when the bytes start like a checkpoint of either format: a zip, or a pickle (PROTO) whose
+ * byte 8 is not the `{` a safetensors header starts with there. (A safetensors header of 384
+ * bytes begins 0x80 0x01, like a pickle; torch's legacy stream has its magic number at byte 8.)
+ */
 export function isPthBytes(bytes: Uint8Array): boolean {
-  return startsWith(bytes, ZIP_MAGIC) || (bytes.length > 2 && bytes[0] === 0x80 && bytes[1] <= 5);
+  if (startsWith(bytes, ZIP_MAGIC)) return true;
+  return bytes.length > 8 && bytes[0] === 0x80 && bytes[1] <= 5 && bytes[8] !== 0x7b;
 }
 
 /**
@@ -263,6 +268,11 @@ function selectStateDict(value: PickleValue, options: ReadPthOptions, source: st
 
 function materialize(selected: SelectedStateDict, storageBytes: Map<string, Uint8Array>, format: PthFormat, source: string): PthContents {
   const decoded = new Map<string, Float32Array>();
+  const readers = new Map<string, number>();
+  for (const ref of selected.references.values()) {
+    const key = ref.storage.view?.rootKey ?? ref.storage.key;
+    readers.set(key, (readers.get(key) ?? 0) + 1);
+  }
   const tensors = new Map<string, Tensor>();
   const dtypes = new Map<string, SafetensorsDtype>();
   for (const [name, ref] of selected.references) {
@@ -284,7 +294,10 @@ function materialize(selected: SelectedStateDict, storageBytes: Map<string, Uint
       values = decodeElements(raw, 0, raw.length, dtype);
       decoded.set(key, values);
     }
-    tensors.set(name, { shape, data: gather(values, base + ref.offset, ref.size, ref.stride, count) });
+    // The usual case, one tensor filling its own storage, takes the decoded values as they are;
+    // anything shared, offset or strided is copied out so each tensor owns its data.
+    const whole = readers.get(key) === 1 && base + ref.offset === 0 && count === values.length && isContiguous(ref.size, ref.stride);
+    tensors.set(name, { shape, data: whole ? values : gather(values, base + ref.offset, ref.size, ref.stride, count) });
   }
   return {
     tensors,
@@ -300,8 +313,7 @@ function gather(values: Float32Array, offset: number, size: readonly number[], s
   const out = new Float32Array(count);
   if (count === 0) return out;
   const rank = size.length;
-  const contiguous = size.every((_, axis) => size.slice(axis + 1).reduce((p, d) => p * d, 1) === stride[axis] || size[axis] === 1);
-  if (contiguous) {
+  if (isContiguous(size, stride)) {
     out.set(values.subarray(offset, offset + count));
     return out;
   }
@@ -318,6 +330,11 @@ function gather(values: Float32Array, offset: number, size: readonly number[], s
     }
   }
   return out;
+}
+
+/** Row-major strides (axes of length 1 may have any stride). */
+function isContiguous(size: readonly number[], stride: readonly number[]): boolean {
+  return size.every((dimension, axis) => dimension === 1 || size.slice(axis + 1).reduce((p, d) => p * d, 1) === stride[axis]);
 }
 
 function elementSize(storage: StorageReference): number {
