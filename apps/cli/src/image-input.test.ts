@@ -21,7 +21,8 @@ const f = Math.fround;
 /** ToTensor then Normalize, each step in float32 as torch computes it. */
 const normalized = (value: number, channel: number) => f(f(f(value / 255) - f(IMAGENET_MEAN[channel])) / f(IMAGENET_STD[channel]));
 
-describe('imageToInput', () => {
+// One test decodes a JPEG (~1 s on a loaded 2-core machine): a generous limit (nothing here asserts time).
+describe('imageToInput', { timeout: 60_000 }, () => {
   it('normalizes a uniform image with the ImageNet mean and std, in NCHW order', () => {
     const input = imageToInput(png(5, 3, () => [255, 0, 128]), 2, 2);
     expect(input.shape).toEqual([1, 3, 2, 2]);

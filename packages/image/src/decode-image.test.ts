@@ -32,7 +32,8 @@ function tiffWithOrientation(value: number, little: boolean): Uint8Array {
   return bytes;
 }
 
-describe('decodeImage', () => {
+// jpeg-js takes ~1 s per fixture on a loaded 2-core machine: generous limits (nothing here asserts time).
+describe('decodeImage', { timeout: 60_000 }, () => {
   it('reads the orientation tag in either byte order, past other entries; 1 when absent or out of range', () => {
     expect(readExifOrientation(tiffWithOrientation(6, true))).toBe(6);
     expect(readExifOrientation(tiffWithOrientation(8, false))).toBe(8);

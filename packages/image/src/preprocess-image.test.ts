@@ -39,7 +39,8 @@ function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return max;
 }
 
-describe('ImageNet evaluation preprocessing against torchvision (PIL pipeline)', () => {
+// JPEG decoding and full-size resampling on a loaded 2-core machine: generous limits (nothing here asserts time).
+describe('ImageNet evaluation preprocessing against torchvision (PIL pipeline)', { timeout: 60_000 }, () => {
   it('derives the timm sizes from crop_pct as transforms_imagenet_eval: floor(size / crop_pct)', () => {
     expect(timmPreprocessing({ crop_pct: 0.95, interpolation: 'bicubic' })).toMatchObject({ resizeSize: 235, cropSize: 224, interpolation: 'bicubic' });
     expect(timmPreprocessing()).toMatchObject({ resizeSize: 256, cropSize: 224, interpolation: 'bilinear', cropPct: 0.875 });

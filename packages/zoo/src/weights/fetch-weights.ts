@@ -236,6 +236,9 @@ async function download(url: string, options: FetchWeightsOptions): Promise<Fetc
     throw new AttnkitError(ErrorCodes.DOWNLOAD_FAILED, `${url}: declares ${size} bytes, above the limit of ${maxBytes}`, { url, reason: 'too-large', size, maxBytes });
   }
 
+  // A declared size is allocated once (already checked against maxBytes); otherwise chunks are
+  // joined at the end.
+  const whole = size !== undefined ? new Uint8Array(size) : undefined;
   const chunks: Uint8Array[] = [];
   let received = 0;
   const reader = response.body.getReader();
@@ -248,7 +251,8 @@ async function download(url: string, options: FetchWeightsOptions): Promise<Fetc
       if (received > (size ?? maxBytes)) {
         throw new AttnkitError(ErrorCodes.DOWNLOAD_FAILED, `${url}: sent more than the ${size ?? maxBytes} bytes it declared`, { url, reason: 'too-large', received });
       }
-      chunks.push(value);
+      if (whole !== undefined) whole.set(value, received - value.byteLength);
+      else chunks.push(value);
       onProgress?.(received, size);
     }
   } catch (error) {
@@ -258,12 +262,7 @@ async function download(url: string, options: FetchWeightsOptions): Promise<Fetc
     clearTimeout(timer);
   }
   if (size !== undefined && received !== size) throw failure(new Error('short body'), received, size);
-  const bytes = new Uint8Array(received);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = whole ?? joinChunks(chunks, received);
   if (sha256 !== undefined) {
     const actual = await sha256Hex(bytes);
     if (actual !== sha256) {
@@ -275,6 +274,16 @@ async function download(url: string, options: FetchWeightsOptions): Promise<Fetc
     }
   }
   return { bytes, url, fromCache: false, sha256 };
+}
+
+function joinChunks(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 /**

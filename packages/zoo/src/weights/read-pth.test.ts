@@ -120,7 +120,7 @@ describe('refusals', () => {
 
 describe('readStateDict detects the format from the content, not the name', () => {
   it('a safetensors file whose header length starts like a pickle (0x80 0x01: 384 bytes) is safetensors', () => {
-    let bytes = new Uint8Array();
+    let bytes: Uint8Array = new Uint8Array();
     for (let pad = 0; pad < 400; pad++) {
       bytes = writeSafetensors({ w: { shape: [2], data: new Float32Array([1, 2]) } }, { metadata: { note: 'x'.repeat(pad) } });
       if (bytes[0] === 0x80 && bytes[1] === 0x01) break;
