@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
 import { reportError, setDebug } from './cli-support.js';
 import { registerBenchCommand } from './commands/bench.js';
+import { registerClassifyCommand } from './commands/classify.js';
 import { registerConvertCommand } from './commands/convert.js';
 import { registerCountCommand } from './commands/count.js';
 import { registerExportCommand } from './commands/export.js';
@@ -33,6 +34,7 @@ registerCountCommand(program);
 registerExportCommand(program);
 registerInsertCommand(program);
 registerRunCommand(program);
+registerClassifyCommand(program);
 registerBenchCommand(program);
 registerConvertCommand(program);
 

@@ -1,8 +1,8 @@
 import { AttnkitError, checkLimit, ErrorCodes, type Graph, initializeWeights, sizeOf, type Tensor, traceNetwork } from '@attnkit/core';
-import { readRegularFile } from '@attnkit/core/node';
 import { ATTENTION_PLACEMENTS, type AnyBackboneOptions, type Backbone, type InsertionReport, createBackbone, insertionReport, loadWeights } from '@attnkit/zoo';
 import type { Command } from 'commander';
 import { parseAttentionArgument, parseInteger } from './cli-support.js';
+import { readWeightsArgument } from './weights-source.js';
 
 /** Network options shared by `count`, `export` and `run`, as commander hands them over. */
 export interface NetworkArguments {
@@ -74,7 +74,7 @@ export async function buildNetwork(name: string, args: NetworkArguments): Promis
   // A huge --width declares parameters no typed array can hold: refused before any allocation.
   for (const p of graph.params) checkLimit('tensorElements', sizeOf(p.spec.shape), `parameter ${p.name} (elements)`);
   if (args.weights !== undefined) {
-    const bytes = await readRegularFile(args.weights, { what: '--weights' });
+    const { bytes } = await readWeightsArgument(args.weights);
     const { weights } = loadWeights(backbone, bytes, {
       strict: args.strictWeights ?? true,
       allowInvalidValues: args.allowInvalidWeights ?? false,
@@ -100,7 +100,7 @@ export function withNetworkOptions(command: Command, { weights = true }: { weigh
     .option('--input-size <s>', 'input height and width the network is built for', '224');
   if (weights) {
     command
-      .option('--weights <file>', 'a PyTorch state dict to load: .safetensors or a torch.save checkpoint (.pth, .pth.tar, .pt, .bin), told apart by content (otherwise seeded init)')
+      .option('--weights <file|url>', 'a PyTorch state dict to load: .safetensors or a torch.save checkpoint (.pth, .pth.tar, .pt, .bin), told apart by content; a file, https://... or hf://<owner>/<repo> (otherwise seeded init)')
       .option('--no-strict-weights', 'with --weights: keep the init of names the file lacks and skip keys the model does not declare')
       .option('--allow-invalid-weights', 'with --weights: load NaN / Infinity values and negative running variances (refused by default)');
   }

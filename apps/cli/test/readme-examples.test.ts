@@ -13,7 +13,7 @@ import { packageDir, requireBuilt } from './test-support.js';
 
 const cli = fileURLToPath(new URL('..', import.meta.url));
 
-describe.each(['core', 'eca', 'se', 'cbam', 'zoo', 'tfjs', 'onnx'])('packages/%s/README.md example', (name) => {
+describe.each(['core', 'eca', 'se', 'cbam', 'zoo', 'image', 'tfjs', 'onnx'])('packages/%s/README.md example', (name) => {
   it('runs with node and prints its // => comments', () => {
     requireBuilt(`${packageDir(name)}dist/index.js`);
     const readme = readFileSync(`${packageDir(name)}README.md`, 'utf8');

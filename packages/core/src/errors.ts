@@ -49,6 +49,16 @@ export const ErrorCodes = {
   IO_ERROR: 'IO_ERROR',
   /** Content that parses but is not usable: non-finite weights, a negative variance. `details.name`. */
   INVALID_VALUE: 'INVALID_VALUE',
+  /** A download whose server answered 404 (every candidate of an `hf://` spec). `details.url`, `details.tried`. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** A download that got no bytes for `details.timeoutMs`. */
+  DOWNLOAD_TIMEOUT: 'DOWNLOAD_TIMEOUT',
+  /** A download that ended before its declared size. `details.received`, `details.expected`. */
+  DOWNLOAD_TRUNCATED: 'DOWNLOAD_TRUNCATED',
+  /** Downloaded or cached bytes whose sha256 differs from the one the server declared. */
+  INTEGRITY_MISMATCH: 'INTEGRITY_MISMATCH',
+  /** A download that could not happen: network error, HTTP error status, offline without a cached copy. `details.reason`. */
+  DOWNLOAD_FAILED: 'DOWNLOAD_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -30,17 +30,17 @@ export interface RunResult {
 }
 
 /** What to run: a zoo backbone by name, or a model file that keeps its own weights. */
-type Target = { kind: 'backbone'; name: string } | { kind: 'file'; path: string };
+export type Target = { kind: 'backbone'; name: string } | { kind: 'file'; path: string };
 
 /** A loaded model on one backend: canonical NCHW tensor in, canonical values out. */
-interface Runner {
+export interface Runner {
   /** The canonical input shape `[1, C, H, W]` the model takes. */
   inputShape: number[];
   run(input: Tensor): Promise<{ shape: number[]; data: Float32Array }>;
   dispose(): void;
 }
 
-interface RunBackend {
+export interface RunBackend {
   description: string;
   load(target: Target, args: RunArguments): Promise<Runner>;
 }
@@ -148,7 +148,7 @@ function onnxBackend(runtime: 'onnxruntime-node' | 'onnxruntime-web'): RunBacken
 }
 
 /** One entry per `--backend`; ONNX runtimes join this table. */
-const BACKENDS: Record<string, RunBackend> = {
+export const BACKENDS: Record<string, RunBackend> = {
   'tfjs-cpu': tfjsBackend('cpu'),
   'tfjs-wasm': tfjsBackend('wasm'),
   'onnx-node': onnxBackend('onnxruntime-node'),
@@ -202,7 +202,7 @@ async function readInputFile(path: string): Promise<Uint8Array> {
     return await readRegularFile(path, { what: '--input' });
   } catch (error) {
     if (!isAttnkitError(error)) throw error;
-    throw new AttnkitError(error.code, `${error.message}; give 'random' or the path of a .png image`, { ...error.details, path: '--input', value: path });
+    throw new AttnkitError(error.code, `${error.message}; give 'random' or the path of a .jpg or .png image`, { ...error.details, path: '--input', value: path });
   }
 }
 
@@ -244,7 +244,7 @@ export function registerRunCommand(program: Command): void {
   )
     .option('--backend <backend>', `runtime: ${Object.keys(BACKENDS).join(', ')}`, 'tfjs-cpu')
     .option('--seed <n>', 'seed of the weights (backbones) and of the random input', '0')
-    .option('--input <input>', "'random' (seeded U(-1, 1)) or a .png image (resized, centre-cropped, ImageNet-normalized)", 'random')
+    .option('--input <input>', "'random' (seeded U(-1, 1)) or a .jpg / .png image (torchvision's eval resize and centre crop, ImageNet-normalized)", 'random')
     .option('--iterations <n>', 'timed runs after warm-up (untimed runs until latencies settle)', '10')
     .option('--json', 'print JSON only')
     .action((target: string, options: RunArguments) =>

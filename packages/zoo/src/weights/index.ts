@@ -27,3 +27,16 @@ export {
 } from './state-dict-convention.js';
 export { TORCH_STORAGE_DTYPES, type TorchStorageClass, WHITELISTED_GLOBALS } from './unpickle.js';
 export { type WriteSafetensorsOptions, writeSafetensors } from './write-safetensors.js';
+export {
+  type CachedWeights,
+  cacheStorageWeightsCache,
+  type FetchedWeights,
+  type FetchWeightsOptions,
+  fetchWeights,
+  HF_DEFAULT_ENDPOINT,
+  HF_WEIGHTS_FILES,
+  isRemoteWeights,
+  resolveWeightsUrls,
+  sha256Hex,
+  type WeightsCache,
+} from './fetch-weights.js';

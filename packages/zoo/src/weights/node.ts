@@ -33,3 +33,5 @@ export async function writeSafetensorsFile(
   // Serialize first: invalid tensors throw before anything touches the disk.
   await writeFileAtomic(path, writeSafetensors(tensors, options));
 }
+
+export { defaultCacheDirectory, environmentFetchOptions, fileSystemWeightsCache } from './file-system-weights-cache.js';
