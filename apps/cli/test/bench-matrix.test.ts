@@ -47,6 +47,13 @@ describe('threads and extra cells', () => {
     expect(expandCells(repeated, backends)).toHaveLength(2 * 3 * 2);
   });
 
+  it("let a model override the thread counts on its backends", () => {
+    const config = parseBenchConfig({ ...base, models: ['resnet50', { backbone: 'mobilenet_v2', threads: 1 }], threads: [1, 2], tfjsPredict: 'off' });
+    const cells = expandCells(config, backends);
+    expect(new Set(cells.filter((c) => c.model.label === 'mobilenet_v2').map((c) => c.threads))).toEqual(new Set([1]));
+    expect(new Set(cells.filter((c) => c.model.label === 'resnet50').map((c) => c.threads))).toEqual(new Set([1, 2]));
+  });
+
   it('run the first thread count of a runtime that fixes it per process here, the others apart', () => {
     const config = parseBenchConfig({ ...base, threads: { 'onnx-node': [1, 2], 'onnx-wasm': [1, 2], 'tfjs-wasm': [1] }, tfjsPredict: 'off' });
     const { here, isolated } = splitByProcess(expandCells(config, backends), backends);

@@ -48,6 +48,10 @@ const modelObject = z
       .meta({ description: "for a model file: where attention is inserted ('residual', or a list of layer / node names); default 'residual'" }),
     attention: z.array(attentionEntry).min(1).optional().meta({ description: 'overrides the top-level attention list for this model' }),
     backends: z.array(z.enum(benchBackendNames)).min(1).optional().meta({ description: 'overrides the top-level backend list for this model' }),
+    threads: z
+      .union([z.int().min(1), z.array(z.int().min(1)).min(1)])
+      .optional()
+      .meta({ description: 'overrides the top-level thread counts for this model, on each of its backends' }),
     sameNetworkAs: z
       .string()
       .optional()
@@ -164,6 +168,8 @@ export interface BenchModel {
   source: { kind: 'zoo'; backbone: string; options: Record<string, unknown> } | { kind: 'file'; path: string; format: 'onnx' | 'tfjs'; insertAt: string | string[] };
   attention: AttentionEntry[];
   backends: BenchBackendName[];
+  /** Thread counts for this model on every backend, instead of the top level's. */
+  threads?: number[];
   sameNetworkAs?: string;
   /**
    * A .onnx file whose initializers are filled from a zoo model's emitted weights (same seed):
@@ -279,6 +285,7 @@ export function parseBenchConfig(input: unknown, options: { configPath?: string 
         source: { kind: 'zoo', backbone: object.backbone, options: object.options ?? {} },
         attention: withBaseline(modelAttention),
         backends,
+        ...threadsOf(object.threads),
       });
       return;
     }
@@ -321,6 +328,7 @@ export function parseBenchConfig(input: unknown, options: { configPath?: string 
       source: { kind: 'file', path: absolute, format, insertAt: object.insertAt ?? 'residual' },
       attention: withBaseline(modelAttention),
       backends,
+      ...threadsOf(object.threads),
       sameNetworkAs: object.sameNetworkAs ?? weightsFrom?.backbone,
       ...(weightsFrom ? { weightsFrom } : {}),
       unavailable,
@@ -370,6 +378,8 @@ export function parseBenchConfig(input: unknown, options: { configPath?: string 
     source: options.configPath ? resolve(options.configPath) : '(inline)',
   };
 }
+
+const threadsOf = (value: number | number[] | undefined) => (value === undefined ? {} : { threads: [...new Set(Array.isArray(value) ? value : [value])] });
 
 /** Every backend's thread counts from the `threads` setting (one count, a list, or per backend; 1 where a record leaves a backend out). */
 function threadsPerBackend(setting: z.output<typeof threadsSetting>): Record<BenchBackendName, number[]> {

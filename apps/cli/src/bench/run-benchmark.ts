@@ -73,7 +73,7 @@ export function expandCells(config: BenchConfig, backends: Record<BenchBackendNa
   ) => {
     for (const model of models) {
       for (const backend of pick.backends?.filter((b) => model.backends.includes(b)) ?? model.backends) {
-        for (const threads of pick.threads ?? config.threads[backend]) {
+        for (const threads of pick.threads ?? model.threads ?? config.threads[backend]) {
           for (const attention of pick.attention ?? model.attention) {
             for (const inputSize of pick.inputSizes ?? config.inputSizes) {
               for (const batchSize of pick.batchSizes ?? config.batchSizes) {
