@@ -11,10 +11,14 @@
  *  - `fold`: `pool`, and the linear ops that follow on the pooled vector (ECA's Reshape, 1 x k
  *    channel conv, Reshape; SE's first 1x1 conv) folded into that conv's weights, so a module is
  *    GlobalAveragePool -> Conv -> (its nonlinearity) -> ... -> gate.
+ *  - `band`: no pooling through; only the linear ops after every module's GlobalAveragePool
+ *    folded into one 1x1 Conv on the pooled vector (ECA's Reshape, 1 x k conv, Reshape become
+ *    one Conv with a banded C x C weight, which onnxruntime keeps in its NCHWc layout).
  *
  * Prints, per model and module: the added latency of the module over the plain network for each
  * variant (median of paired per-round ratios with a 95% bootstrap interval, and the ratio of
- * medians), the variant against the unrewritten module, and the max relative output error.
+ * medians; of wall time and of process CPU time, which waiting for a core does not inflate), the
+ * variant against the unrewritten module, and the max relative output error.
  *
  *   pnpm build
  *   node tools/onnx-eca-levers.mjs [--backbone resnet50] [--modules eca,se] [--levers pool,fold]
@@ -46,14 +50,14 @@ const onnx = await load('onnx');
 const shape = [1, 3, Number(args.size), Number(args.size)];
 const specs = { eca: 'eca', se: 'se', cbam: 'cbam' };
 
-function emit(attention) {
+function emit(attention, gateMul = args['gate-mul']) {
   const network = createBackbone(args.backbone, { attention: attention ?? undefined, numClasses: 1000 });
   const graph = core.traceNetwork(network, shape);
-  return onnx.emitModel(graph, core.initializeWeights(graph, 0), { inlineFunctions: true, gateMul: args['gate-mul'] }, network.metadata);
+  return onnx.emitModel(graph, core.initializeWeights(graph, 0), { inlineFunctions: true, gateMul }, network.metadata);
 }
 
 const attribute = (node, name) => node.attributes?.find((a) => a.name === name);
-const ints = (node, name) => attribute(node, name)?.ints?.map(Number);
+const ints = (node, name) => attribute(node, name)?.value?.map(Number);
 
 /** The float values of a constant input: an initializer, or a Reshape of one. */
 function constantOf(graph, name) {
@@ -72,7 +76,7 @@ function isPlainPointwiseConv(node) {
   const k = ints(node, 'kernel_shape');
   const strides = ints(node, 'strides') ?? [1, 1];
   const pads = ints(node, 'pads') ?? [0, 0, 0, 0];
-  const group = Number(attribute(node, 'group')?.i ?? 1);
+  const group = Number(attribute(node, 'group')?.value ?? 1);
   return k?.every((v) => v === 1) && strides.every((v) => v === 1) && pads.every((v) => v === 0) && group === 1;
 }
 
@@ -87,28 +91,45 @@ function matmul(a, b, rows, inner, cols) {
 }
 
 /** Rewrites the model in place; returns how many modules it changed. */
-function rewrite(model, lever) {
+function rewrite(model, lever, attention) {
   const graph = model.graph;
-  const shapes = onnx.inferShapes(graph);
+  // inferShapes has no rule for the expanded gate's Shape / Resize; the broadcast emission has
+  // the same nodes (and names) up to the gate.
+  const shapes = onnx.inferShapes(emit(attention, 'broadcast').graph);
   const producers = onnx.producersOf(graph);
   const consumers = onnx.consumersOf(graph);
   const taken = onnx.namesInGraph(graph);
   let changed = 0;
   for (const pool of [...graph.nodes]) {
     if (pool.opType !== 'GlobalAveragePool') continue;
-    const conv = producers.get(pool.inputs[0]);
-    if (!isPlainPointwiseConv(conv)) continue;
-    const [inChannels, pixels] = [shapes.get(conv.inputs[0])[1], shapes.get(conv.inputs[0])[2] * shapes.get(conv.inputs[0])[3]];
-    if (!(inChannels < pixels)) continue;
-    const weight = constantOf(graph, conv.inputs[1]);
-    const bias = conv.inputs[2] ? constantOf(graph, conv.inputs[2]) : undefined;
-    const outChannels = weight.dims[0];
-    // Matrix A [out x in] and bias a of the pooled vector's affine map so far.
-    let a = Float64Array.from(weight.data);
-    let rows = outChannels;
-    let b = bias ? Float64Array.from(bias.data) : new Float64Array(outChannels);
+    let pooledInput;
+    let a;
+    let rows;
+    let b;
+    if (lever === 'band') {
+      // The identity map of the pooled vector; the pool keeps its input.
+      const channels = shapes.get(pool.inputs[0])[1];
+      pooledInput = pool.inputs[0];
+      a = new Float64Array(channels * channels);
+      for (let c = 0; c < channels; c++) a[c * channels + c] = 1;
+      rows = channels;
+      b = new Float64Array(channels);
+    } else {
+      const conv = producers.get(pool.inputs[0]);
+      if (!isPlainPointwiseConv(conv)) continue;
+      const [inChannels, pixels] = [shapes.get(conv.inputs[0])[1], shapes.get(conv.inputs[0])[2] * shapes.get(conv.inputs[0])[3]];
+      if (!(inChannels < pixels)) continue;
+      const weight = constantOf(graph, conv.inputs[1]);
+      const bias = conv.inputs[2] ? constantOf(graph, conv.inputs[2]) : undefined;
+      pooledInput = conv.inputs[0];
+      // Matrix A [out x in] and bias b of the pooled vector's affine map so far.
+      a = Float64Array.from(weight.data);
+      rows = weight.dims[0];
+      b = bias ? Float64Array.from(bias.data) : new Float64Array(rows);
+    }
     let last = pool;
-    if (lever === 'fold') {
+    let folded = 0;
+    if (lever === 'fold' || lever === 'band') {
       // Follow linear ops on the pooled vector while each value has one reader.
       for (;;) {
         const readers = consumers.get(last.outputs[0]) ?? [];
@@ -125,10 +146,10 @@ function rewrite(model, lever) {
         const inShape = shapes.get(next.inputs[0]);
         let m;
         let mRows;
-        if (k[0] === 1 && k[1] === 1 && inShape[2] === 1 && inShape[3] === 1 && Number(attribute(next, 'group')?.i ?? 1) === 1) {
+        if (k[0] === 1 && k[1] === 1 && inShape[2] === 1 && inShape[3] === 1 && Number(attribute(next, 'group')?.value ?? 1) === 1) {
           mRows = w.data.length / rows;
           m = Float64Array.from(w.data);
-        } else if (k[0] === 1 && inShape[1] === 1 && inShape[2] === 1 && Number(attribute(next, 'group')?.i ?? 1) === 1 && w.data.length === k[1]) {
+        } else if (k[0] === 1 && inShape[1] === 1 && inShape[2] === 1 && Number(attribute(next, 'group')?.value ?? 1) === 1 && w.data.length === k[1]) {
           // The channel conv over [N, 1, 1, C]: a banded C x C matrix.
           const pads = ints(next, 'pads') ?? [0, 0, 0, 0];
           const channels = inShape[3];
@@ -148,18 +169,20 @@ function rewrite(model, lever) {
         b = newB;
         rows = mRows;
         last = next;
+        folded++;
       }
+      if (lever === 'band' && folded === 0) continue;
     }
     // GAP(h) -> Conv(A, b) [N, rows, 1, 1] replaces pool ... last.
     const pooledName = onnx.uniqueName(`${pool.outputs[0]}_of_input`, taken);
     taken.add(pooledName);
-    const weightName = onnx.uniqueName(`${conv.inputs[1]}_pooled_${lever}`, taken);
+    const weightName = onnx.uniqueName(`${pool.name}_${lever}_weight`, taken);
     taken.add(weightName);
-    const biasName = onnx.uniqueName(`${conv.inputs[1]}_pooled_${lever}_bias`, taken);
+    const biasName = onnx.uniqueName(`${pool.name}_${lever}_bias`, taken);
     taken.add(biasName);
     const columns = a.length / rows;
     graph.initializers.push(onnx.tensorFromFloat32(weightName, [rows, columns, 1, 1], Float32Array.from(a)), onnx.tensorFromFloat32(biasName, [rows], Float32Array.from(b)));
-    const newPool = onnx.createNode('GlobalAveragePool', [conv.inputs[0]], [pooledName], { name: `${pool.name}_of_input` });
+    const newPool = onnx.createNode('GlobalAveragePool', [pooledInput], [pooledName], { name: `${pool.name}_of_input` });
     // The last op's output name is kept, so its readers are unchanged; a Reshape last maps [N, C, 1, 1] to itself.
     const newConv = onnx.createNode('Conv', [pooledName, weightName, biasName], [last.outputs[0]], { name: `${pool.name}_projection`, attributes: [onnx.attr.ints('kernel_shape', [1, 1])] });
     const removed = new Set([pool]);
@@ -189,7 +212,7 @@ for (const m of modules) {
   models.set(m, emit(specs[m]));
   for (const lever of levers) {
     const model = emit(specs[m]);
-    rewritten[`${m}+${lever}`] = rewrite(model, lever);
+    rewritten[`${m}+${lever}`] = rewrite(model, lever, specs[m]);
     models.set(`${m}+${lever}`, model);
   }
 }
@@ -209,18 +232,26 @@ const maxRelative = (a, b) => {
 
 const names = [...sessions.keys()];
 const times = Object.fromEntries(names.map((n) => [n, []]));
+// Process CPU time per run as well: on a machine shared with other work, waiting for a core
+// inflates wall time but not CPU time (one intra-op thread).
+const cpu = Object.fromEntries(names.map((n) => [n, []]));
 const rounds = Number(args.rounds);
 for (let round = -2; round < rounds; round++) {
   for (let j = 0; j < names.length; j++) {
     const name = names[(round + 2 + j) % names.length];
     const session = sessions.get(name);
     let sum = 0;
+    const cpuStart = process.cpuUsage();
     for (let r = 0; r < 2; r++) {
       const t = performance.now();
       await session.run({ [session.inputNames[0]]: { dims: shape, data: input.data } });
       sum += performance.now() - t;
     }
-    if (round >= 0) times[name].push(sum / 2);
+    const used = process.cpuUsage(cpuStart);
+    if (round >= 0) {
+      times[name].push(sum / 2);
+      cpu[name].push((used.user + used.system) / 2000);
+    }
   }
 }
 const median = (xs) => {
@@ -240,11 +271,15 @@ const result = { backbone: args.backbone, runtime: `${args.runtime} ${runner.ver
 for (const name of names.filter((n) => n !== 'none')) {
   const base = name.split('+')[0];
   const overhead = paired(times[name], times.none);
+  const cpuOverhead = paired(cpu[name], cpu.none);
   const versusUnrewritten = name.includes('+') ? paired(times[name], times[base]) : undefined;
+  const cpuVersusUnrewritten = name.includes('+') ? paired(cpu[name], cpu[base]) : undefined;
   result.variants[name] = {
     medianMs: median(times[name]),
+    cpuMedianMs: median(cpu[name]),
     overhead,
-    ...(versusUnrewritten ? { versusUnrewritten, modulesRewritten: rewritten[name], maxRelativeError: maxRelative(outputs.get(name), outputs.get(base)) } : {}),
+    cpuOverhead,
+    ...(versusUnrewritten ? { versusUnrewritten, cpuVersusUnrewritten, modulesRewritten: rewritten[name], maxRelativeError: maxRelative(outputs.get(name), outputs.get(base)) } : {}),
   };
 }
 if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -252,10 +287,12 @@ else {
   console.log(`${result.backbone} ${shape.join('x')}, ${result.runtime}, ${result.threads} thread(s), ${rounds} rounds, load average ${result.loadAverage.map((x) => x.toFixed(1)).join(' ')}; plain median ${median(times.none).toFixed(2)} ms`);
   for (const [name, v] of Object.entries(result.variants)) {
     const o = v.overhead;
-    let line = `${name.padEnd(10)} ${v.medianMs.toFixed(2)} ms  added ${pct(o.ratio)} [${pct(o.low)}, ${pct(o.high)}] (ratio of medians ${pct(o.ofMedians)})`;
+    const c = v.cpuOverhead;
+    let line = `${name.padEnd(10)} ${v.medianMs.toFixed(2)} ms  added ${pct(o.ratio)} [${pct(o.low)}, ${pct(o.high)}] (ratio of medians ${pct(o.ofMedians)}); CPU time added ${pct(c.ratio)} [${pct(c.low)}, ${pct(c.high)}]`;
     if (v.versusUnrewritten) {
       const u = v.versusUnrewritten;
-      line += `  vs unrewritten ${pct(u.ratio)} [${pct(u.low)}, ${pct(u.high)}], ${v.modulesRewritten} modules rewritten, max rel error ${v.maxRelativeError.toExponential(1)}`;
+      const uc = v.cpuVersusUnrewritten;
+      line += `\n           vs unrewritten ${pct(u.ratio)} [${pct(u.low)}, ${pct(u.high)}], CPU time ${pct(uc.ratio)} [${pct(uc.low)}, ${pct(uc.high)}]; ${v.modulesRewritten} modules rewritten, max rel error ${v.maxRelativeError.toExponential(1)}`;
     }
     console.log(line);
   }
