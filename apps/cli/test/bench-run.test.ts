@@ -105,7 +105,12 @@ describe('attnkit bench, end to end on a tiny config', () => {
   it('records the environment, the machine limit, the schedule and the targets', () => {
     expect(results.environment).toMatchObject({ cpuModel: expect.any(String), logicalCores: expect.any(Number), node: process.versions.node });
     expect(results.environment.runtimes['onnxruntime-node']).toBe('1.30.0');
-    expect(results.machineLimit).toMatchObject({ size: 128, threads: 1 });
+    // One limit per runtime family of the config's backends, at its thread count.
+    const limit = results.machineLimit!;
+    expect(limit.limits.map((l) => `${l.family}@${l.threads}`).sort()).toEqual(['onnxruntime native@1', 'onnxruntime wasm@1', 'tfjs cpu@1', 'tfjs wasm@1']);
+    for (const l of limit.limits) expect(l.macsPerSecond).toBe(Math.max(...limit.kernels.filter((k) => k.family === l.family && k.threads === l.threads).map((k) => k.macsPerSecond)));
+    expect(limit.kernels.map((k) => `${k.family}: ${k.kernel}`)).toEqual(expect.arrayContaining(['onnxruntime native: MatMul 64x64x64', 'onnxruntime native: Conv 1x1 256->1024 at 56x56 (NCHWc)', 'tfjs wasm: matMul 64x64x64']));
+    for (const k of limit.kernels) expect(k.macsPerSecond).toBeCloseTo(k.macs / (k.fastestMilliseconds / 1000), 6);
     expect(results.schedule).toMatch(/round-robin/);
     expect(results.targets.map((t) => t.id)).toContain('onnx-node-vs-machine-limit');
     for (const t of results.targets) expect(t.pass === null || typeof t.pass === 'boolean').toBe(true);

@@ -12,6 +12,8 @@ export interface BenchBackend {
   readonly name: BenchBackendName;
   /** The timed paths this backend offers; tfjs has the fast path and LayersModel.predict. */
   readonly variants: readonly BenchVariant[];
+  /** The runtime reads its thread count once per process (onnxruntime-web, tfjs-backend-wasm). */
+  readonly threadsFixedPerProcess?: boolean;
   /** `undefined` when the backend can run here, otherwise why not (shown in the results). */
   availability(): Promise<string | undefined>;
   prepare(request: PrepareRequest): Promise<PreparedRunner>;

@@ -81,6 +81,10 @@ const modelObject = z
       .meta({ description: "for a model file: where attention is inserted ('residual', or a list of layer / node names); default 'residual'" }),
     attention: z.array(attentionEntry).min(1).optional().meta({ description: 'overrides the top-level attention list for this model' }),
     backends: z.array(z.enum(benchBackendNames)).min(1).optional().meta({ description: 'overrides the top-level backend list for this model' }),
+    threads: z
+      .union([z.int().min(1), z.array(z.int().min(1)).min(1)])
+      .optional()
+      .meta({ description: 'overrides the top-level thread counts for this model, on each of its backends' }),
     sameNetworkAs: z
       .string()
       .optional()
@@ -99,6 +103,20 @@ const modelObject = z
       .meta({ description: 'when the file is missing, report its cells as not available instead of refusing the config' }),
   })
   .meta({ id: 'ModelObject' });
+
+const threadCounts = z.union([positiveInteger, z.array(positiveInteger).min(1)]);
+const threadsSetting = z.union([threadCounts, z.partialRecord(z.enum(benchBackendNames), threadCounts)]);
+
+const extraMatrix = z
+  .strictObject({
+    models: z.array(z.string().min(1)).min(1).meta({ description: 'labels of models listed in `models`' }),
+    backends: z.array(z.enum(benchBackendNames)).min(1).optional().meta({ description: "default: each model's backends" }),
+    attention: z.array(attentionEntry).min(1).optional().meta({ description: "default: each model's attention list ('none' is added)" }),
+    inputSizes: z.array(z.int().min(8)).min(1).optional(),
+    batchSizes: z.array(positiveInteger).min(1).optional(),
+    threads: threadCounts.optional().meta({ description: 'default: the top-level threads of each backend' }),
+  })
+  .meta({ id: 'ExtraMatrix' });
 
 const modelEntry = z.union([
   z.string().min(1).meta({ description: `a zoo backbone (${zooBackboneNames.join(', ')}) or a path to a .onnx / tfjs model.json` }),
@@ -143,7 +161,14 @@ export const benchConfigSchema = z
         description:
           "'group': prepare and interleave the cells of one (model, backend) at a time (bounded memory); 'all': prepare every cell and interleave them all",
       }),
-    threads: positiveInteger.default(2).meta({ description: 'intra-op threads for every backend' }),
+    threads: threadsSetting.default(2).meta({
+      description:
+        'intra-op threads: one count or a list for every backend, or per backend ({ "onnx-node": [1, 2] }); each count gets its own cells. onnxruntime-web and tfjs-backend-wasm fix their threads once per process, so their further counts run in a child process',
+    }),
+    extra: z
+      .array(extraMatrix)
+      .default([])
+      .meta({ description: 'more cells: sub-matrices of listed models, e.g. a larger batch on one backend only' }),
     seed: z.int().min(0).default(0).meta({ description: 'seed of the weights (initializeWeights) and of the input (randomTensor)' }),
     reference: z.enum(benchBackendNames).optional().meta({ description: 'backend whose outputs the others are compared with (default: the first listed)' }),
     tfjsPredict: z
@@ -156,10 +181,14 @@ export const benchConfigSchema = z
     machineLimit: z
       .strictObject({
         enabled: z.boolean().default(true),
-        size: z.int().min(64).default(1024).meta({ description: 'M = K = N of the fp32 MatMul timed on onnxruntime-node' }),
-        seconds: z.number().positive().default(3),
+        matMulSizes: z
+          .array(z.int().min(16))
+          .min(1)
+          .default([256, 512, 1024])
+          .meta({ description: 'M = K = N of the fp32 MatMuls timed per runtime family (beside 1x1 / 3x3 convolutions)' }),
+        secondsPerKernel: z.number().positive().default(0.6).meta({ description: 'time budget per kernel and thread count' }),
       })
-      .default({ enabled: true, size: 1024, seconds: 3 }),
+      .default({ enabled: true, matMulSizes: [256, 512, 1024], secondsPerKernel: 0.6 }),
   })
   .meta({ title: 'attnkit bench config', description: 'models x attention x backends x input sizes x batch sizes, measured by `attnkit bench`' });
 
@@ -172,6 +201,8 @@ export interface BenchModel {
   source: { kind: 'zoo'; backbone: string; options: Record<string, unknown> } | { kind: 'file'; path: string; format: 'onnx' | 'tfjs'; insertAt: string | string[] };
   attention: AttentionEntry[];
   backends: BenchBackendName[];
+  /** Thread counts for this model on every backend, instead of the top level's. */
+  threads?: number[];
   sameNetworkAs?: string;
   /**
    * A .onnx file whose initializers are filled from a zoo model's emitted weights (same seed):
@@ -188,9 +219,22 @@ export interface AttentionEntry {
   spec: AttentionSpec | undefined;
 }
 
-export interface BenchConfig extends Omit<ParsedConfig, 'models' | 'attention' | '$schema'> {
+/** A sub-matrix of `extra`, resolved: its models by label, attention checked. */
+export interface ExtraMatrix {
+  models: string[];
+  backends?: BenchBackendName[];
+  attention?: AttentionEntry[];
+  inputSizes?: number[];
+  batchSizes?: number[];
+  threads?: number[];
+}
+
+export interface BenchConfig extends Omit<ParsedConfig, 'models' | 'attention' | '$schema' | 'threads' | 'extra'> {
   models: BenchModel[];
   attention: AttentionEntry[];
+  /** Thread counts per backend (every backend has at least one). */
+  threads: Record<BenchBackendName, number[]>;
+  extra: ExtraMatrix[];
   reference: BenchBackendName;
   /** Where the config came from, for the report. */
   source: string;
@@ -274,6 +318,7 @@ export function parseBenchConfig(input: unknown, options: { configPath?: string 
         source: { kind: 'zoo', backbone: object.backbone, options: object.options ?? {} },
         attention: withBaseline(modelAttention),
         backends,
+        ...threadsOf(object.threads),
       });
       return;
     }
@@ -316,6 +361,7 @@ export function parseBenchConfig(input: unknown, options: { configPath?: string 
       source: { kind: 'file', path: absolute, format, insertAt: object.insertAt ?? 'residual' },
       attention: withBaseline(modelAttention),
       backends,
+      ...threadsOf(object.threads),
       sameNetworkAs: object.sameNetworkAs ?? weightsFrom?.backbone,
       ...(weightsFrom ? { weightsFrom } : {}),
       unavailable,
@@ -332,19 +378,48 @@ export function parseBenchConfig(input: unknown, options: { configPath?: string 
       issues.push({ path: 'reference', message: `must be one of the listed backends: ${rawBackends.join(', ')}` });
     }
   }
+  const extra: ExtraMatrix[] = [];
+  (Array.isArray(raw?.extra) ? raw.extra : []).forEach((entry, i) => {
+    const path = `extra[${i}]`;
+    if (flagged(path)) return;
+    for (const [j, label] of entry.models.entries()) {
+      if (!models.some((model) => model.label === label)) issues.push({ path: `${path}.models[${j}]`, message: `'${label}' is not the label of a model in this config (${models.map((m) => m.label).join(', ')})` });
+    }
+    const attentionEntries = entry.attention?.map((a, j) => checkAttention(a, `${path}.attention[${j}]`, issues));
+    extra.push({
+      models: entry.models,
+      ...(entry.backends ? { backends: entry.backends } : {}),
+      ...(attentionEntries ? { attention: withBaseline(attentionEntries) } : {}),
+      ...(entry.inputSizes ? { inputSizes: entry.inputSizes } : {}),
+      ...(entry.batchSizes ? { batchSizes: entry.batchSizes } : {}),
+      ...(entry.threads !== undefined ? { threads: Array.isArray(entry.threads) ? entry.threads : [entry.threads] } : {}),
+    });
+  });
   const labels = models.map((m) => m.label);
   labels.forEach((label, i) => {
     if (labels.indexOf(label) !== i) issues.push({ path: `models[${i}]`, message: `label '${label}' is used twice; give each model a distinct label` });
   });
   if (issues.length || !parsed.success) throw invalidConfig(issues, options.configPath);
-  const { $schema: _schema, models: _models, attention: _attention, ...rest } = parsed.data;
+  const { $schema: _schema, models: _models, attention: _attention, threads: _threads, extra: _extra, ...rest } = parsed.data;
   return {
     ...rest,
+    threads: threadsPerBackend(parsed.data.threads),
+    extra,
     models,
     attention: withBaseline(attention),
     reference: parsed.data.reference ?? parsed.data.backends[0],
     source: options.configPath ? resolve(options.configPath) : '(inline)',
   };
+}
+
+const threadsOf = (value: number | number[] | undefined) => (value === undefined ? {} : { threads: [...new Set(Array.isArray(value) ? value : [value])] });
+
+/** Every backend's thread counts from the `threads` setting (one count, a list, or per backend; 1 where a record leaves a backend out). */
+function threadsPerBackend(setting: z.output<typeof threadsSetting>): Record<BenchBackendName, number[]> {
+  const list = (value: number | number[]) => [...new Set(Array.isArray(value) ? value : [value])];
+  return Object.fromEntries(
+    benchBackendNames.map((name) => [name, typeof setting === 'number' || Array.isArray(setting) ? list(setting) : list(setting[name] ?? 1)]),
+  ) as Record<BenchBackendName, number[]>;
 }
 
 /** `weightsFrom`: the label of a zoo entry of the config (with its options), else a bare backbone name. */

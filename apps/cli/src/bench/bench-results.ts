@@ -20,7 +20,10 @@ export interface BenchResults {
     backends: BenchBackendName[];
     inputSizes: number[];
     batchSizes: number[];
-    threads: number;
+    /** Thread counts per backend. */
+    threads: Record<string, number[]>;
+    /** Sub-matrices added to the main one. */
+    extra: Array<Record<string, unknown>>;
     seed: number;
     warmup: Record<string, number>;
     measure: Record<string, number | undefined>;
@@ -65,6 +68,8 @@ export interface CellResult {
   variant: BenchVariant;
   inputSize: number;
   batchSize: number;
+  /** Intra-op threads asked of the runtime. */
+  threads: number;
   inputShape: number[];
   status: 'ok' | 'unavailable' | 'failed';
   reason?: string;
@@ -84,8 +89,12 @@ export interface CellResult {
   samplesMs: number[];
   /** The round-robin turn of each timed run: runs of two cells in one turn are paired. */
   samplesRound: number[];
-  /** Against the plain network on the same backend, variant, size and batch. */
-  overhead: { baseline: string; ratio: number; percent: number; ci95Percent: [number, number]; pairedRounds: number } | null;
+  /**
+   * Against the plain network on the same backend, variant, size, batch and threads. `ratio` is
+   * the median of paired per-turn ratios (the ratio of medians when fewer than 5 turns pair);
+   * `ratioOfMedians` is median(cell) / median(baseline), shown beside it.
+   */
+  overhead: { baseline: string; ratio: number; percent: number; ci95Percent: [number, number]; pairedRounds: number; ratioOfMedians: number } | null;
   /** Against the reference backend's output for the same model, attention and input. */
   agreement: { reference: string; maxAbs: number; relativeL2: number; outputSize: number } | null;
   memory: { groupPeakRssBytes: number; tfjs: { tensors: number; bytes: number } | null } | null;
@@ -110,6 +119,12 @@ export interface TargetResult {
   pass: boolean | null;
   /** false when the measurement's 95% interval spans the threshold: the verdict could go either way. */
   conclusive?: boolean;
+  /**
+   * For verdicts on a latency ratio: which estimate the verdict uses ('median of paired per-turn
+   * ratios' or 'ratio of medians') and the ratio of the two cells' medians, shown beside it.
+   */
+  ratioBasis?: 'median of paired per-turn ratios' | 'ratio of medians';
+  ratioOfMedians?: number;
   note: string;
 }
 

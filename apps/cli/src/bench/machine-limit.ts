@@ -1,60 +1,348 @@
+import { readFileSync } from 'node:fs';
 import { randomTensor } from '@attnkit/core';
 import { errorMessage } from './bench-backend.js';
+import type { BenchBackendName } from './bench-config.js';
 import { loadOnnx } from './backends/package-apis.js';
-import { summarizeLatencies } from './latency-statistics.js';
+import { tfjsRuntime } from './backends/tfjs-backend.js';
+import { quantile } from './latency-statistics.js';
 
-/** The fp32 matrix-multiply rate of this machine, as onnxruntime-node reaches it. */
+/**
+ * The fastest fp32 multiply-accumulate rate each runtime family reaches on this machine: native
+ * code and WebAssembly SIMD have different ceilings, and so do runtimes with their own kernels.
+ */
+export type LimitFamily = 'onnxruntime native' | 'onnxruntime wasm' | 'tfjs wasm' | 'tfjs cpu';
+
+export const limitFamilyOf: Record<BenchBackendName, LimitFamily> = {
+  'onnx-node': 'onnxruntime native',
+  'onnx-wasm': 'onnxruntime wasm',
+  'tfjs-wasm': 'tfjs wasm',
+  'tfjs-cpu': 'tfjs cpu',
+};
+
+/** One timed kernel. Its rate is that of its fastest run: a bound must not be lowered by noise. */
+export interface KernelRate {
+  family: LimitFamily;
+  kernel: string;
+  threads: number;
+  macs: number;
+  samples: number;
+  fastestMilliseconds: number;
+  medianMilliseconds: number;
+  /** macs / fastest run. */
+  macsPerSecond: number;
+  /** macs / median run, for comparison. */
+  medianMacsPerSecond: number;
+}
+
+/** The limit of a family at a thread count: its fastest kernel. */
+export interface FamilyLimit {
+  family: LimitFamily;
+  threads: number;
+  macsPerSecond: number;
+  kernel: string;
+}
+
+/** A theoretical peak from the CPU's flags and clock; an estimate, never a measurement. */
+export interface TheoreticalPeak {
+  family: LimitFamily;
+  threads: number;
+  macsPerSecond: number;
+  derivation: string;
+}
+
+/** A cell whose median ran faster than its family's limit: the limit is then not a limit. */
+export interface LimitViolation {
+  cell: string;
+  family: LimitFamily;
+  threads: number;
+  macsPerSecond: number;
+  limitMacsPerSecond: number;
+}
+
 export interface MachineLimit {
   available: boolean;
   reason?: string;
   method: string;
-  /** M = K = N. */
-  size: number;
-  threads: number;
-  medianMilliseconds?: number;
-  samples?: number;
-  /** Multiply-accumulates per second (median run). */
-  macsPerSecond?: number;
+  kernels: KernelRate[];
+  /** Kernels that could not run, and why. */
+  failures: Array<{ family: LimitFamily; kernel: string; threads: number; reason: string }>;
+  limits: FamilyLimit[];
+  peaks: TheoreticalPeak[];
+  /** Filled after the cells ran (see findLimitViolations). */
+  violations: LimitViolation[];
+}
+
+export interface MachineLimitOptions {
+  /** Families to measure with the thread counts each is measured at. */
+  families: ReadonlyArray<{ family: LimitFamily; threads: readonly number[] }>;
+  matMulSizes: readonly number[];
+  secondsPerKernel: number;
+}
+
+export const machineLimitMethod =
+  'the fastest run of several fp32 kernels per runtime family and thread count (onnxruntime: MatMul at each size and a 1x1 Conv, which onnxruntime-node runs in its NCHWc layout; tfjs: matMul and 1x1 / 3x3 conv2d), the highest rate of a family as its limit';
+
+type Timed = () => Promise<void>;
+
+async function timeKernel(run: Timed, seconds: number): Promise<number[]> {
+  for (let i = 0; i < 2; i++) await run();
+  const latencies: number[] = [];
+  const deadline = performance.now() + seconds * 1000;
+  while (latencies.length < 3 || (performance.now() < deadline && latencies.length < 2000)) {
+    const started = performance.now();
+    await run();
+    latencies.push(performance.now() - started);
+  }
+  return latencies;
+}
+
+interface KernelSpec {
+  kernel: string;
+  macs: number;
+  /** Builds the kernel; returns its run and its disposal. */
+  build(): Promise<{ run: Timed; dispose(): Promise<void> }>;
+}
+
+function onnxKernels(runtime: 'onnxruntime-node' | 'onnxruntime-web', threads: number, matMulSizes: readonly number[]): KernelSpec[] {
+  const session = async (nodes: unknown[], input: [string, number[]], output: [string, number[]], weight: [string, number[]]) => {
+    const onnx = await loadOnnx();
+    if (onnx.api === undefined) throw new Error(onnx.reason);
+    const api = onnx.api;
+    const [weightName, weightDims] = weight;
+    const model = api.createModel({
+      graph: api.createGraph({
+        name: 'kernel',
+        nodes,
+        inputs: [api.valueInfo(input[0], input[1])],
+        outputs: [api.valueInfo(output[0], output[1])],
+        initializers: [api.tensorFromFloat32(weightName, weightDims, randomTensor(weightDims, 0, 'limit-weight').data)],
+      }),
+    });
+    const runner = await api.createRunner({ runtime, threads });
+    const loaded = await runner.load(api.encodeModel(model));
+    const feeds = { [input[0]]: { dims: input[1], data: randomTensor(input[1], 0, 'limit-input').data } };
+    return { run: async () => void (await loaded.run(feeds)), dispose: () => loaded.dispose() };
+  };
+  const node = async (op: string, inputs: string[], outputs: string[]) => {
+    const onnx = await loadOnnx();
+    if (onnx.api === undefined) throw new Error(onnx.reason);
+    return onnx.api.createNode(op, inputs, outputs);
+  };
+  const specs: KernelSpec[] = matMulSizes.map((n) => ({
+    kernel: `MatMul ${n}x${n}x${n}`,
+    macs: n ** 3,
+    build: async () => session([await node('MatMul', ['A', 'B'], ['C'])], ['A', [n, n]], ['C', [n, n]], ['B', [n, n]]),
+  }));
+  // ResNet-50's widest 1x1 convolution shape (stage 1 expand, 56 x 56): onnxruntime-node runs
+  // it in its blocked NCHWc layout, as it runs the networks.
+  const [inC, outC, side] = [256, 1024, 56];
+  specs.push({
+    kernel: `Conv 1x1 ${inC}->${outC} at ${side}x${side}${runtime === 'onnxruntime-node' ? ' (NCHWc)' : ''}`,
+    macs: inC * outC * side * side,
+    build: async () => session([await node('Conv', ['X', 'W'], ['Y'])], ['X', [1, inC, side, side]], ['Y', [1, outC, side, side]], ['W', [outC, inC, 1, 1]]),
+  });
+  return specs;
+}
+
+function tfjsKernels(backend: 'wasm' | 'cpu', threads: number, matMulSizes: readonly number[]): KernelSpec[] {
+  const tensors = async (shapes: number[][]) => {
+    const { tf } = await tfjsRuntime(backend, threads);
+    await tf.setBackend(backend);
+    return { tf, values: shapes.map((shape, i) => tf.tensor(randomTensor(shape, 0, `limit-${i}`).data, shape)) };
+  };
+  const timed = (tf: typeof import('@tensorflow/tfjs-core'), values: import('@tensorflow/tfjs-core').Tensor[], op: () => import('@tensorflow/tfjs-core').Tensor) => ({
+    run: async () => {
+      const y = op();
+      await y.data();
+      y.dispose();
+    },
+    dispose: async () => {
+      tf.dispose(values);
+    },
+  });
+  // The cpu backend is plain JavaScript: the largest size would take seconds per run.
+  const sizes = backend === 'cpu' ? matMulSizes.filter((n) => n <= 256) : matMulSizes.filter((n) => n <= 1024);
+  const specs: KernelSpec[] = sizes.map((n) => ({
+    kernel: `matMul ${n}x${n}x${n}`,
+    macs: n ** 3,
+    build: async () => {
+      const { tf, values } = await tensors([
+        [n, n],
+        [n, n],
+      ]);
+      return timed(tf, values, () => tf.matMul(values[0] as import('@tensorflow/tfjs-core').Tensor2D, values[1] as import('@tensorflow/tfjs-core').Tensor2D));
+    },
+  }));
+  if (backend === 'cpu') return specs;
+  for (const [kernel, channels, side] of [
+    [1, 512, 28],
+    [3, 128, 56],
+  ] as const) {
+    specs.push({
+      kernel: `conv2d ${kernel}x${kernel} ${channels}->${channels} at ${side}x${side} (NHWC)`,
+      macs: kernel * kernel * channels * channels * side * side,
+      build: async () => {
+        const { tf, values } = await tensors([
+          [1, side, side, channels],
+          [kernel, kernel, channels, channels],
+        ]);
+        return timed(tf, values, () => tf.conv2d(values[0] as import('@tensorflow/tfjs-core').Tensor4D, values[1] as import('@tensorflow/tfjs-core').Tensor4D, 1, 'same'));
+      },
+    });
+  }
+  return specs;
+}
+
+function kernelsOf(family: LimitFamily, threads: number, matMulSizes: readonly number[]): KernelSpec[] {
+  switch (family) {
+    case 'onnxruntime native':
+      return onnxKernels('onnxruntime-node', threads, matMulSizes);
+    case 'onnxruntime wasm':
+      return onnxKernels('onnxruntime-web', threads, matMulSizes);
+    case 'tfjs wasm':
+      return tfjsKernels('wasm', threads, matMulSizes);
+    case 'tfjs cpu':
+      return tfjsKernels('cpu', threads, matMulSizes);
+  }
+}
+
+/** Times every family's kernels at every thread count asked for; the limit is the fastest. */
+export async function measureMachineLimit(options: MachineLimitOptions, onKernel?: (label: string) => void): Promise<MachineLimit> {
+  const kernels: KernelRate[] = [];
+  const failures: MachineLimit['failures'] = [];
+  for (const { family, threads: threadCounts } of options.families) {
+    for (const threads of threadCounts) {
+      for (const spec of kernelsOf(family, threads, options.matMulSizes)) {
+        onKernel?.(`${family}, ${threads} thread${threads === 1 ? '' : 's'}: ${spec.kernel}`);
+        try {
+          const built = await spec.build();
+          try {
+            const latencies = (await timeKernel(built.run, options.secondsPerKernel)).sort((a, b) => a - b);
+            const fastest = latencies[0];
+            const median = quantile(latencies, 0.5);
+            kernels.push({
+              family,
+              kernel: spec.kernel,
+              threads,
+              macs: spec.macs,
+              samples: latencies.length,
+              fastestMilliseconds: fastest,
+              medianMilliseconds: median,
+              macsPerSecond: spec.macs / (fastest / 1000),
+              medianMacsPerSecond: spec.macs / (median / 1000),
+            });
+          } finally {
+            await built.dispose();
+          }
+        } catch (error) {
+          failures.push({ family, kernel: spec.kernel, threads, reason: errorMessage(error) });
+        }
+      }
+    }
+  }
+  const result: MachineLimit = {
+    available: kernels.length > 0,
+    method: machineLimitMethod,
+    kernels,
+    failures,
+    limits: familyLimits(kernels),
+    peaks: theoreticalPeaks(options.families, readCpuInfo()),
+    violations: [],
+  };
+  if (!result.available) result.reason = failures.length ? failures.map((f) => `${f.family} ${f.kernel}: ${f.reason}`).join('; ') : 'no family was asked for';
+  return result;
+}
+
+/** The fastest kernel of each (family, threads). */
+export function familyLimits(kernels: readonly KernelRate[]): FamilyLimit[] {
+  const best = new Map<string, FamilyLimit>();
+  for (const k of kernels) {
+    const key = `${k.family}\u0000${k.threads}`;
+    const current = best.get(key);
+    if (current === undefined || k.macsPerSecond > current.macsPerSecond) best.set(key, { family: k.family, threads: k.threads, macsPerSecond: k.macsPerSecond, kernel: k.kernel });
+  }
+  return [...best.values()];
 }
 
 /**
- * Times C = A x B with A, B of [size, size] float32 in onnxruntime-node for `seconds`. The model
- * is built with @attnkit/onnx's protobuf helpers. A large square MatMul is the best case of the
- * GEMM kernels that convolutions lower to, so a network at this rate is at the machine's limit.
+ * The limit a cell is held to: its family's at its thread count; without a measurement at that
+ * count, the family's highest at any count.
  */
-export async function measureMachineLimit(options: { size: number; seconds: number; threads: number }): Promise<MachineLimit> {
-  const { size, seconds, threads } = options;
-  const method = `median time of an fp32 MatMul [${size}, ${size}] x [${size}, ${size}] on onnxruntime-node (${threads} threads), ${size}^3 MACs per run`;
-  const onnx = await loadOnnx();
-  if (onnx.api === undefined) return { available: false, reason: onnx.reason, method, size, threads };
-  const api = onnx.api;
-  try {
-    const b = randomTensor([size, size], 0, 'matmul-b');
-    const model = api.createModel({
-      graph: api.createGraph({
-        name: 'matmul',
-        nodes: [api.createNode('MatMul', ['A', 'B'], ['C'])],
-        inputs: [api.valueInfo('A', [size, size])],
-        outputs: [api.valueInfo('C', [size, size])],
-        initializers: [api.tensorFromFloat32('B', [size, size], b.data)],
-      }),
-    });
-    const runner = await api.createRunner({ runtime: 'onnxruntime-node', threads });
-    const session = await runner.load(api.encodeModel(model));
-    const a = randomTensor([size, size], 0, 'matmul-a');
-    const feeds = { A: { dims: [size, size], data: a.data } };
-    for (let i = 0; i < 3; i++) await session.run(feeds);
-    const latencies: number[] = [];
-    const deadline = performance.now() + seconds * 1000;
-    while (latencies.length < 5 || (performance.now() < deadline && latencies.length < 1000)) {
-      const started = performance.now();
-      await session.run(feeds);
-      latencies.push(performance.now() - started);
-    }
-    await session.dispose();
-    const summary = summarizeLatencies(latencies);
-    return { available: true, method, size, threads, medianMilliseconds: summary.median, samples: summary.samples, macsPerSecond: size ** 3 / (summary.median / 1000) };
-  } catch (error) {
-    return { available: false, reason: errorMessage(error), method, size, threads };
+export function limitFor(limit: Pick<MachineLimit, 'limits'>, family: LimitFamily, threads: number): FamilyLimit | undefined {
+  const same = limit.limits.find((l) => l.family === family && l.threads === threads);
+  if (same !== undefined) return same;
+  return limit.limits.filter((l) => l.family === family).sort((a, b) => b.macsPerSecond - a.macsPerSecond)[0];
+}
+
+/** Cells that ran faster (MACs / median latency) than the limit they are held to. */
+export function findLimitViolations(
+  limit: Pick<MachineLimit, 'limits'>,
+  cells: ReadonlyArray<{ id: string; backend: BenchBackendName; threads: number; status: string; costs: { macs: number } | null; latencyMs: { median: number } | null }>,
+): LimitViolation[] {
+  const violations: LimitViolation[] = [];
+  for (const cell of cells) {
+    if (cell.status !== 'ok' || cell.costs === null || cell.latencyMs === null) continue;
+    const family = limitFamilyOf[cell.backend];
+    const bound = limitFor(limit, family, cell.threads);
+    if (bound === undefined) continue;
+    const rate = cell.costs.macs / (cell.latencyMs.median / 1000);
+    if (rate > bound.macsPerSecond) violations.push({ cell: cell.id, family, threads: cell.threads, macsPerSecond: rate, limitMacsPerSecond: bound.macsPerSecond });
   }
+  return violations;
+}
+
+export interface CpuInfo {
+  flags: Set<string>;
+  /** The clock the kernel reports (`cpu MHz`), in GHz; null when unknown. */
+  clockGHz: number | null;
+}
+
+function readCpuInfo(): CpuInfo {
+  try {
+    return parseCpuInfo(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return { flags: new Set(), clockGHz: null };
+  }
+}
+
+export function parseCpuInfo(text: string): CpuInfo {
+  const lines = text.split('\n');
+  const flagsLine = lines.find((l) => /^(flags|Features)\s*:/.test(l)) ?? '';
+  const mhz = lines.find((l) => /^cpu MHz\s*:/.test(l));
+  const clock = mhz === undefined ? Number.NaN : Number(mhz.split(':')[1]);
+  return { flags: new Set(flagsLine.split(':')[1]?.trim().split(/\s+/) ?? []), clockGHz: Number.isFinite(clock) && clock > 0 ? clock / 1000 : null };
+}
+
+/** FMA units per core are not in the CPU flags: current x86 and Arm server cores have two. */
+export const assumedFmaUnits = 2;
+
+/**
+ * Theoretical fp32 MAC rates: vector lanes x FMA units x clock x threads (one thread per core).
+ * Native code uses the widest vectors the flags list (AVX-512: 16 lanes, AVX/AVX2: 8, SSE/NEON:
+ * 4; without FMA a MAC takes two instructions); WebAssembly SIMD is 128 bits wide (4 lanes)
+ * whatever the CPU. An estimate: the clock is what the kernel reports, which boost can exceed.
+ */
+export function theoreticalPeaks(families: MachineLimitOptions['families'], cpu: CpuInfo): TheoreticalPeak[] {
+  if (cpu.clockGHz === null) return [];
+  const { flags, clockGHz } = cpu;
+  const native = flags.has('avx512f') ? { lanes: 16, isa: 'AVX-512' } : flags.has('avx2') || flags.has('avx') ? { lanes: 8, isa: flags.has('avx2') ? 'AVX2' : 'AVX' } : flags.has('asimd') || flags.has('neon') ? { lanes: 4, isa: 'NEON' } : flags.has('sse2') ? { lanes: 4, isa: 'SSE' } : undefined;
+  const fused = flags.has('fma') || flags.has('avx512f') || flags.has('asimd');
+  const peaks: TheoreticalPeak[] = [];
+  for (const { family, threads: threadCounts } of families) {
+    const wasm = family !== 'onnxruntime native';
+    if (family === 'tfjs cpu') continue;
+    if (!wasm && native === undefined) continue;
+    const lanes = wasm ? 4 : native!.lanes;
+    const perCycle = (lanes * assumedFmaUnits) / (fused ? 1 : 2);
+    for (const threads of threadCounts) {
+      const isa = wasm ? 'WebAssembly SIMD (128-bit)' : native!.isa;
+      peaks.push({
+        family,
+        threads,
+        macsPerSecond: perCycle * clockGHz * 1e9 * threads,
+        derivation: `estimate: ${lanes} fp32 lanes (${isa}) x ${assumedFmaUnits} FMA units (assumed)${fused ? '' : ' / 2 (no FMA: multiply and add apart)'} x ${clockGHz.toFixed(2)} GHz (cpu MHz in /proc/cpuinfo; boost can exceed it) x ${threads} core${threads === 1 ? '' : 's'}`,
+      });
+    }
+  }
+  return peaks;
 }

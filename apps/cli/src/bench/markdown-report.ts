@@ -1,7 +1,7 @@
 import { type BenchResults, type CellResult, verdict } from './bench-results.js';
-import { signed } from './bench-targets.js';
+import { ecaVersusSe, paperLatencyPercent, signed } from './bench-targets.js';
 import { paperModels, paperThroughput, throughputCostPercent } from './paper-results.js';
-import { cellColumns } from './results-table.js';
+import { cellColumns, formatMachineLimit } from './results-table.js';
 
 export const chartFiles = { latency: 'latency-vs-parameters.svg', overhead: 'overhead-per-backend.svg' } as const;
 
@@ -19,18 +19,44 @@ export function renderMarkdownReport(results: BenchResults): string {
   out.push('# attnkit bench report', '');
   out.push(
     `Run ${results.startedAt} (${results.durationSeconds.toFixed(0)} s) on ${env.cpuModel} (${env.logicalCores} logical cores, SIMD ${env.cpuSimd.join(', ') || 'unknown'}), ` +
-      `Node ${env.node}, ${results.config.threads} threads asked for. Config: \`${results.config.source}\`, seed ${results.config.seed}.`,
+      `Node ${env.node}, threads asked for: ${Object.entries(results.config.threads).map(([backend, counts]) => `${backend} ${counts.join('/')}`).join(', ')}. Config: \`${results.config.source}\`, seed ${results.config.seed}.`,
     '',
   );
 
   out.push('## Targets', '');
   out.push(
     table(
-      ['target', 'threshold', 'measured', 'result', 'note'],
-      results.targets.map((t) => [t.description, t.threshold, t.measured ?? '-', verdict(t), t.note]),
+      ['target', 'threshold', 'measured', 'verdict uses', 'ratio of medians', 'result', 'note'],
+      results.targets.map((t) => [t.description, t.threshold, t.measured ?? '-', t.ratioBasis ?? '-', t.ratioOfMedians === undefined ? '-' : t.ratioOfMedians.toFixed(3), verdict(t), t.note]),
     ),
     '',
   );
+  const ecaSe = ecaVersusSe(results.cells);
+  if (ecaSe.length) {
+    out.push('## ECA against SE', '');
+    out.push(
+      'Per backend, thread count and batch: the added latency of ECA and of SE over the plain network (median of paired per-turn ratios, 95% bootstrap interval), and ECA\'s latency over SE\'s paired the same way (ratio of medians beside it). ' +
+        `The paper (ResNet-50, GPU throughput) has ECA at 2.7% and SE at 12.7% of throughput, that is +${paperLatencyPercent(paperThroughput.costPercent.eca).toFixed(1)}% and +${paperLatencyPercent(paperThroughput.costPercent.se).toFixed(1)}% latency.`,
+      '',
+    );
+    out.push(
+      table(
+        ['model', 'backend', 'input', 'threads', 'ECA added', 'SE added', 'ECA / SE [95% CI]', 'ratio of medians', 'ECA < SE'],
+        ecaSe.map((l) => [
+          l.model,
+          l.backend,
+          `${l.batchSize}x${l.inputSize}`,
+          String(l.threads),
+          `${signed(l.eca.percent)}% [${signed(l.eca.ci95Percent[0])}, ${signed(l.eca.ci95Percent[1])}]`,
+          `${signed(l.se.percent)}% [${signed(l.se.ci95Percent[0])}, ${signed(l.se.ci95Percent[1])}]`,
+          `${l.ecaOverSe.ratio.toFixed(3)} [${l.ecaOverSe.low.toFixed(3)}, ${l.ecaOverSe.high.toFixed(3)}]`,
+          l.ecaOverSe.ratioOfMedians.toFixed(3),
+          l.conclusivelyCheaper ? 'yes, conclusively' : l.ecaOverSe.low >= 1 ? 'no, conclusively' : 'not shown',
+        ]),
+      ),
+      '',
+    );
+  }
 
   out.push('## Overhead beside the paper', '');
   out.push(
@@ -47,12 +73,14 @@ export function renderMarkdownReport(results: BenchResults): string {
       c.attention,
       cellColumns(c).backend,
       `${c.batchSize}x${c.inputSize}`,
+      String(c.threads),
       `${signed(c.overhead!.percent, 2)}% [${signed(c.overhead!.ci95Percent[0])}, ${signed(c.overhead!.ci95Percent[1])}]`,
+      `${signed((c.overhead!.ratioOfMedians - 1) * 100, 2)}%`,
       `${throughputCostPercent(c.overhead!.ratio).toFixed(1)}%`,
       paper === undefined ? '-' : `${paper}% (ResNet-50, GPU)`,
     ]);
   }
-  out.push(overheadRows.length ? table(['model', 'module', 'backend', 'input', 'added latency [95% CI]', 'throughput cost', 'paper'], overheadRows) : '(no overhead measured)', '');
+  out.push(overheadRows.length ? table(['model', 'module', 'backend', 'input', 'threads', 'added latency [95% CI] (median of per-turn ratios)', 'ratio of medians', 'throughput cost', 'paper'], overheadRows) : '(no overhead measured)', '');
 
   out.push('## Parameters and FLOPs in the paper\'s units', '');
   out.push(
@@ -132,7 +160,7 @@ export function renderMarkdownReport(results: BenchResults): string {
     '',
   );
   const columns = results.cells.map(cellColumns);
-  const headers = ['model', 'attention', 'backend', 'input', 'params M', 'GMACs', 'median ms', 'p90 ms', 'p99 ms', 'min ms', 'n', 'IQR %', 'overhead', 'status'];
+  const headers = ['model', 'attention', 'backend', 'input', 'threads', 'params M', 'GMACs', 'median ms', 'p90 ms', 'p99 ms', 'min ms', 'n', 'IQR %', 'GMAC/s', 'overhead', 'status'];
   out.push(table(headers, columns.map((c) => headers.map((h) => c[h]))), '');
   out.push(`![latency against parameters](${chartFiles.latency})`, '', `![overhead per backend](${chartFiles.overhead})`, '');
 
@@ -167,7 +195,20 @@ export function renderMarkdownReport(results: BenchResults): string {
   const limit = results.machineLimit;
   if (limit === null) out.push('Not measured (disabled in the config).', '');
   else if (!limit.available) out.push(`Not measured: ${limit.reason}.`, '');
-  else out.push(`${(limit.macsPerSecond! / 1e9).toFixed(1)} GMAC/s: ${limit.method}; median ${limit.medianMilliseconds!.toFixed(2)} ms over ${limit.samples} runs.`, '');
+  else {
+    out.push(
+      `Method: ${limit.method}. A cell's rate is its MACs over its median latency; a cell faster than its family's limit at its thread count makes that limit invalid, and the report says so instead of a ratio below 1. The theoretical peaks are estimates.`,
+      '',
+      formatMachineLimit(results).trimEnd().split('\n').map((line) => `- ${line}`).join('\n'),
+      '',
+      table(
+        ['family', 'threads', 'kernel', 'MACs', 'runs', 'fastest ms', 'median ms', 'GMAC/s (fastest)', 'GMAC/s (median)'],
+        limit.kernels.map((k) => [k.family, String(k.threads), k.kernel, k.macs.toLocaleString('en-US'), String(k.samples), k.fastestMilliseconds.toFixed(2), k.medianMilliseconds.toFixed(2), (k.macsPerSecond / 1e9).toFixed(1), (k.medianMacsPerSecond / 1e9).toFixed(1)]),
+      ),
+      '',
+    );
+    if (limit.failures.length) out.push(...limit.failures.map((f) => `- not timed: ${f.family}, ${f.threads} threads, ${f.kernel}: ${f.reason}`), '');
+  }
 
   const notRun = results.cells.filter((c) => c.status !== 'ok');
   out.push('## Backends and cells that did not run', '');

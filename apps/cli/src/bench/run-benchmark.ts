@@ -6,7 +6,7 @@ import { evaluateTargets } from './bench-targets.js';
 import { createBackendTable } from './backends/backend-table.js';
 import { describeEnvironment } from './environment.js';
 import { isStable, pairedRatio, summarizeLatencies } from './latency-statistics.js';
-import { type MachineLimit, measureMachineLimit } from './machine-limit.js';
+import { type LimitFamily, type MachineLimit, familyLimits, findLimitViolations, limitFamilyOf, measureMachineLimit } from './machine-limit.js';
 import { ModelSource } from './model-source.js';
 
 /** One point of the matrix, before it runs. */
@@ -18,6 +18,7 @@ export interface BenchCell {
   variant: BenchVariant;
   inputSize: number;
   batchSize: number;
+  threads: number;
   inputShape: number[];
 }
 
@@ -34,38 +35,86 @@ export interface RunBenchmarkOptions {
   onProgress?(progress: BenchProgress): void;
   /** Backends by name; the real table by default. */
   backends?: Record<BenchBackendName, BenchBackend>;
+  /** Run only the cells of this backend at this thread count (a child process's share). */
+  only?: { backend: BenchBackendName; threads: number };
+  /**
+   * Runs the cells of a backend at a thread count this process cannot give it (the runtime fixes
+   * its threads once per process) elsewhere, in practice a child process with `only`.
+   */
+  runIsolated?(share: { backend: BenchBackendName; threads: number }): Promise<BenchPartial>;
+}
+
+/** What one process measured: cells, groups, the machine limit and the outputs (for agreement). */
+export interface BenchPartial {
+  cells: CellResult[];
+  groups: GroupResult[];
+  machineLimit: MachineLimit | null;
+  outputs: Record<string, number[]>;
 }
 
 const isTfjs = (backend: BenchBackendName) => backend.startsWith('tfjs-');
 
-/** The matrix in report order: model, backend, attention, input size, batch, variant. */
+/**
+ * The matrix in report order: model, backend, threads, attention, input size, batch, variant;
+ * then the cells of `extra` sub-matrices that the main matrix does not have.
+ */
 export function expandCells(config: BenchConfig, backends: Record<BenchBackendName, BenchBackend>): BenchCell[] {
   const cells: BenchCell[] = [];
-  for (const model of config.models) {
-    for (const backend of model.backends) {
-      for (const attention of model.attention) {
-        for (const inputSize of config.inputSizes) {
-          for (const batchSize of config.batchSizes) {
-            for (const variant of backends[backend].variants) {
-              if (variant === 'predict' && (config.tfjsPredict === 'off' || (config.tfjsPredict === 'baseline' && attention.spec !== undefined))) continue;
-              const suffix = variant === 'default' ? '' : `/${variant}`;
-              cells.push({
-                id: `${model.label}/${attention.label}/${backend}${suffix}/${inputSize}/b${batchSize}`,
-                model,
-                attention,
-                backend,
-                variant,
-                inputSize,
-                batchSize,
-                inputShape: [batchSize, 3, inputSize, inputSize],
-              });
+  const ids = new Set<string>();
+  const matrix = (
+    models: readonly BenchModel[],
+    pick: {
+      backends?: readonly BenchBackendName[];
+      attention?: readonly AttentionEntry[];
+      inputSizes?: readonly number[];
+      batchSizes?: readonly number[];
+      threads?: readonly number[];
+    },
+  ) => {
+    for (const model of models) {
+      for (const backend of pick.backends?.filter((b) => model.backends.includes(b)) ?? model.backends) {
+        for (const threads of pick.threads ?? model.threads ?? config.threads[backend]) {
+          for (const attention of pick.attention ?? model.attention) {
+            for (const inputSize of pick.inputSizes ?? config.inputSizes) {
+              for (const batchSize of pick.batchSizes ?? config.batchSizes) {
+                for (const variant of backends[backend].variants) {
+                  if (variant === 'predict' && (config.tfjsPredict === 'off' || (config.tfjsPredict === 'baseline' && attention.spec !== undefined))) continue;
+                  const suffix = variant === 'default' ? '' : `/${variant}`;
+                  const id = `${model.label}/${attention.label}/${backend}${suffix}/${inputSize}/b${batchSize}/t${threads}`;
+                  if (ids.has(id)) continue;
+                  ids.add(id);
+                  cells.push({ id, model, attention, backend, variant, inputSize, batchSize, threads, inputShape: [batchSize, 3, inputSize, inputSize] });
+                }
+              }
             }
           }
         }
       }
     }
-  }
+  };
+  matrix(config.models, {});
+  for (const extra of config.extra) matrix(config.models.filter((m) => extra.models.includes(m.label)), extra);
   return cells;
+}
+
+/**
+ * Thread counts a backend's runtime fixes once per process: the first count of its cells runs
+ * here, the others (`isolated`) in a process of their own.
+ */
+export function splitByProcess(cells: readonly BenchCell[], backends: Record<BenchBackendName, BenchBackend>): { here: BenchCell[]; isolated: Array<{ backend: BenchBackendName; threads: number }> } {
+  const home = new Map<BenchBackendName, number>();
+  const isolated: Array<{ backend: BenchBackendName; threads: number }> = [];
+  const here: BenchCell[] = [];
+  for (const cell of cells) {
+    if (!backends[cell.backend].threadsFixedPerProcess) {
+      here.push(cell);
+      continue;
+    }
+    if (!home.has(cell.backend)) home.set(cell.backend, cell.threads);
+    if (home.get(cell.backend) === cell.threads) here.push(cell);
+    else if (!isolated.some((s) => s.backend === cell.backend && s.threads === cell.threads)) isolated.push({ backend: cell.backend, threads: cell.threads });
+  }
+  return { here, isolated };
 }
 
 interface LiveCell {
@@ -90,6 +139,7 @@ function emptyResult(cell: BenchCell): CellResult {
     variant: cell.variant,
     inputSize: cell.inputSize,
     batchSize: cell.batchSize,
+    threads: cell.threads,
     inputShape: cell.inputShape,
     status: 'ok',
     costs: null,
@@ -121,29 +171,133 @@ function emptyResult(cell: BenchCell): CellResult {
 export async function runBenchmark(config: BenchConfig, options: RunBenchmarkOptions = {}): Promise<BenchResults> {
   const started = new Date();
   const backends = options.backends ?? createBackendTable();
-  const cells = expandCells(config, backends);
+  const all = expandCells(config, backends);
   const environment = await describeEnvironment();
-
-  const progress = { done: 0, total: cells.length * 2 + (config.machineLimit.enabled ? 1 : 0) };
-  const report = (phase: BenchProgress['phase'], group: string, cell?: string) =>
-    options.onProgress?.({ done: progress.done, total: progress.total, phase, group, ...(cell ? { cell } : {}) });
-
-  const usedBackends = [...new Set(cells.map((c) => c.backend))];
+  const usedBackends = [...new Set(all.map((c) => c.backend))];
   const statuses: BackendStatus[] = [];
   for (const name of usedBackends) {
     const reason = await backends[name].availability();
     statuses.push({ name, available: reason === undefined, ...(reason === undefined ? {} : { reason }) });
   }
+  const { here, isolated } = splitByProcess(all, backends);
+  const progress = { done: 0, total: all.length * 2 + (config.machineLimit.enabled ? 1 : 0) };
+  const partial = await measureCells(config, here, backends, statuses, progress, options);
+  const cells = [...partial.cells];
+  const groups = [...partial.groups];
+  const outputs = new Map(Object.entries(partial.outputs).map(([id, values]) => [id, Float32Array.from(values)]));
+  let machineLimit = partial.machineLimit;
+  for (const share of isolated) {
+    const shareCells = all.filter((c) => c.backend === share.backend && c.threads === share.threads);
+    let elsewhere: BenchPartial | undefined;
+    let reason = `${share.backend} fixes its thread count once per process, so ${share.threads} threads need a process of their own (the attnkit CLI starts one)`;
+    if (options.runIsolated) {
+      options.onProgress?.({ done: progress.done, total: progress.total, phase: 'measure', group: `${share.backend}, ${share.threads} threads, in a child process` });
+      try {
+        elsewhere = await options.runIsolated(share);
+      } catch (error) {
+        reason = `the child process for ${share.backend} with ${share.threads} threads failed: ${errorMessage(error)}`;
+      }
+    }
+    progress.done += shareCells.length * 2;
+    if (elsewhere === undefined) {
+      for (const cell of shareCells) cells.push({ ...emptyResult(cell), status: 'unavailable', reason });
+      continue;
+    }
+    cells.push(...elsewhere.cells);
+    groups.push(...elsewhere.groups);
+    for (const [id, values] of Object.entries(elsewhere.outputs)) outputs.set(id, Float32Array.from(values));
+    machineLimit = mergeMachineLimits(machineLimit, elsewhere.machineLimit);
+  }
+  // Report order: the matrix's, wherever a cell ran.
+  const order = new Map(all.map((c, i) => [c.id, i]));
+  cells.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  if (machineLimit !== null) machineLimit.violations = findLimitViolations(machineLimit, cells);
+
+  addOverheads(cells);
+  addAgreement(cells, outputs, config);
+  addSameNetworkCheck(cells, outputs);
+  options.onProgress?.({ done: progress.total, total: progress.total, phase: 'done', group: '' });
+  const finished = new Date();
+  const results: Omit<BenchResults, 'targets'> = {
+    format: 'attnkit-bench-results',
+    formatVersion: 1,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationSeconds: (finished.getTime() - started.getTime()) / 1000,
+    config: {
+      source: config.source,
+      models: config.models.map((m) => m.label),
+      attention: [...new Set(config.models.flatMap((m) => m.attention.map((a) => a.label)))],
+      backends: usedBackends,
+      inputSizes: config.inputSizes,
+      batchSizes: config.batchSizes,
+      threads: Object.fromEntries(usedBackends.map((b) => [b, config.threads[b]])),
+      extra: config.extra.map((e) => ({ ...e, ...(e.attention ? { attention: e.attention.map((a) => a.label) } : {}) })),
+      seed: config.seed,
+      warmup: { ...config.warmup },
+      measure: { ...config.measure },
+      schedule: config.schedule,
+      reference: config.reference,
+    },
+    schedule: describeSchedule(config, groups.length, isolated),
+    environment,
+    machineLimit,
+    backends: statuses,
+    cells,
+    groups,
+  };
+  return { ...results, targets: evaluateTargets(results) };
+}
+
+/** Only the cells of `options.only` (a child process's share), without overheads or targets. */
+export async function runBenchmarkShare(config: BenchConfig, only: { backend: BenchBackendName; threads: number }, options: RunBenchmarkOptions = {}): Promise<BenchPartial> {
+  const backends = options.backends ?? createBackendTable();
+  const cells = expandCells(config, backends).filter((c) => c.backend === only.backend && c.threads === only.threads);
+  const reason = await backends[only.backend].availability();
+  const statuses: BackendStatus[] = [{ name: only.backend, available: reason === undefined, ...(reason === undefined ? {} : { reason }) }];
+  return measureCells(config, cells, backends, statuses, { done: 0, total: cells.length * 2 + 1 }, options);
+}
+
+/** Kernels of two processes' limits together; the limits and peaks recomputed over all of them. */
+function mergeMachineLimits(a: MachineLimit | null, b: MachineLimit | null): MachineLimit | null {
+  if (a === null || b === null) return a ?? b;
+  const kernels = [...a.kernels, ...b.kernels];
+  const peaks = [...a.peaks, ...b.peaks.filter((p) => !a.peaks.some((q) => q.family === p.family && q.threads === p.threads))];
+  return { ...a, available: kernels.length > 0, kernels, failures: [...a.failures, ...b.failures], limits: familyLimits(kernels), peaks, violations: [] };
+}
+
+/** Measures `cells` in this process: the machine limit of their families, then group by group. */
+async function measureCells(
+  config: BenchConfig,
+  cells: readonly BenchCell[],
+  backends: Record<BenchBackendName, BenchBackend>,
+  statuses: readonly BackendStatus[],
+  progress: { done: number; total: number },
+  options: RunBenchmarkOptions,
+): Promise<BenchPartial> {
+  const report = (phase: BenchProgress['phase'], group: string, cell?: string) =>
+    options.onProgress?.({ done: progress.done, total: progress.total, phase, group, ...(cell ? { cell } : {}) });
   const unavailable = new Map(statuses.filter((s) => !s.available).map((s) => [s.name, s.reason as string]));
 
   let machineLimit: MachineLimit | null = null;
   if (config.machineLimit.enabled) {
-    report('machine-limit', 'machine limit');
-    machineLimit = await measureMachineLimit({ size: config.machineLimit.size, seconds: config.machineLimit.seconds, threads: config.threads });
+    const families = new Map<LimitFamily, Set<number>>();
+    for (const cell of cells) {
+      if (unavailable.has(cell.backend)) continue;
+      const family = limitFamilyOf[cell.backend];
+      families.set(family, (families.get(family) ?? new Set()).add(cell.threads));
+    }
+    machineLimit = await measureMachineLimit(
+      { families: [...families].map(([family, threads]) => ({ family, threads: [...threads].sort((x, y) => x - y) })), matMulSizes: config.machineLimit.matMulSizes, secondsPerKernel: config.machineLimit.secondsPerKernel },
+      (kernel) => report('machine-limit', 'machine limit', kernel),
+    );
     progress.done += 1;
   }
 
-  const groupKey = (cell: BenchCell) => (config.schedule === 'group' ? `${networkOf(cell.model, config)} on ${cell.backend}` : isTfjs(cell.backend) ? `all ${cell.backend} cells` : 'all ONNX cells');
+  const threadCounts = (backend: BenchBackendName) => new Set(cells.filter((c) => c.backend === backend).map((c) => c.threads)).size;
+  const withThreads = (cell: BenchCell, label: string) => (threadCounts(cell.backend) > 1 || cell.threads !== config.threads[cell.backend][0] ? `${label}, ${cell.threads} thread${cell.threads === 1 ? '' : 's'}` : label);
+  const groupKey = (cell: BenchCell) =>
+    withThreads(cell, config.schedule === 'group' ? `${networkOf(cell.model, config)} on ${cell.backend}` : isTfjs(cell.backend) ? `all ${cell.backend} cells` : 'all ONNX cells');
   const groups = new Map<string, BenchCell[]>();
   for (const cell of cells) {
     const key = groupKey(cell);
@@ -161,7 +315,7 @@ export async function runBenchmark(config: BenchConfig, options: RunBenchmarkOpt
     }
     return input;
   };
-  const outputs = new Map<string, Float32Array>();
+  const outputs: Record<string, number[]> = {};
   const results: CellResult[] = [];
   const groupResults: GroupResult[] = [];
   // Cached weights by zoo label: a zoo model's own, also used by files that take `weightsFrom` it.
@@ -244,7 +398,7 @@ export async function runBenchmark(config: BenchConfig, options: RunBenchmarkOpt
         await entry.runner.dispose();
         entry.runner = undefined;
       }
-      if (entry.output && entry.result.status === 'ok') outputs.set(entry.cell.id, entry.output);
+      if (entry.output && entry.result.status === 'ok') outputs[entry.cell.id] = Array.from(entry.output);
       results.push(entry.result);
     }
     groupResults.push({ label, cells: groupCells.length, rssBeforeBytes: rssBefore, rssPeakBytes: rssPeak, seconds: (performance.now() - groupStarted) / 1000 });
@@ -256,42 +410,10 @@ export async function runBenchmark(config: BenchConfig, options: RunBenchmarkOpt
     }
   }
 
-  addOverheads(results);
-  addAgreement(results, outputs, config);
-  addSameNetworkCheck(results, outputs);
-  report('done', '');
-  const finished = new Date();
-  const partial: Omit<BenchResults, 'targets'> = {
-    format: 'attnkit-bench-results',
-    formatVersion: 1,
-    startedAt: started.toISOString(),
-    finishedAt: finished.toISOString(),
-    durationSeconds: (finished.getTime() - started.getTime()) / 1000,
-    config: {
-      source: config.source,
-      models: config.models.map((m) => m.label),
-      attention: [...new Set(config.models.flatMap((m) => m.attention.map((a) => a.label)))],
-      backends: usedBackends,
-      inputSizes: config.inputSizes,
-      batchSizes: config.batchSizes,
-      threads: config.threads,
-      seed: config.seed,
-      warmup: { ...config.warmup },
-      measure: { ...config.measure },
-      schedule: config.schedule,
-      reference: config.reference,
-    },
-    schedule: describeSchedule(config, groups.size),
-    environment,
-    machineLimit,
-    backends: statuses,
-    cells: results,
-    groups: groupResults,
-  };
-  return { ...partial, targets: evaluateTargets(partial) };
+  return { cells: results, groups: groupResults, machineLimit, outputs };
 }
 
-function describeSchedule(config: BenchConfig, groups: number): string {
+function describeSchedule(config: BenchConfig, groups: number, isolated: ReadonlyArray<{ backend: BenchBackendName; threads: number }>): string {
   const budget =
     config.measure.iterations !== undefined
       ? `${config.measure.iterations} timed runs per cell`
@@ -300,7 +422,10 @@ function describeSchedule(config: BenchConfig, groups: number): string {
     config.schedule === 'group'
       ? `${groups} groups, one per (network, backend), a file that is another export of a zoo network (a torch.onnx.export) in that network's group: a group's cells are prepared together, measured round-robin and disposed before the next group is prepared, so at most one network's variants are resident in one runtime at a time (ResNet-50 weights are ~100 MB per variant and backend). Overheads, fast-path/predict ratios and ours vs torch.onnx.export compare cells of the same group, measured interleaved`
       : `${groups} groups: all ONNX cells together, and each tfjs backend apart (tfjs has one current backend per process), every cell of a group resident at once`;
-  return `${grouping}; ${config.measure.iterationsPerRound} runs per cell per round-robin turn; warm-up per cell until the last ${config.warmup.window} latencies are within ${(config.warmup.stableWithin * 100).toFixed(0)}% of their median (at least ${config.warmup.minIterations}, at most ${config.warmup.maxIterations} runs or ${config.warmup.maxSeconds} s); ${budget}`;
+  const apart = isolated.length
+    ? `; ${isolated.map((s) => `${s.backend} with ${s.threads} threads`).join(', ')} ran in a child process each (the runtime fixes its threads once per process), so those cells are interleaved with each other, not with the rest`
+    : '';
+  return `${grouping}${apart}; ${config.measure.iterationsPerRound} runs per cell per round-robin turn; warm-up per cell until the last ${config.warmup.window} latencies are within ${(config.warmup.stableWithin * 100).toFixed(0)}% of their median (at least ${config.warmup.minIterations}, at most ${config.warmup.maxIterations} runs or ${config.warmup.maxSeconds} s); ${budget}`;
 }
 
 function fail(entry: LiveCell, error: unknown): void {
@@ -338,7 +463,7 @@ async function prepareCell(
       variant: cell.variant,
       inputShape: cell.inputShape,
       seed: config.seed,
-      threads: config.threads,
+      threads: cell.threads,
     });
     result.runtime = entry.runner.info;
     const counted = entry.runner.counted;
@@ -377,15 +502,21 @@ async function warmUp(entry: LiveCell, config: BenchConfig): Promise<void> {
 }
 
 function addOverheads(results: CellResult[]): void {
-  const key = (c: CellResult, attention: string) => `${c.model}\u0000${attention}\u0000${c.backend}\u0000${c.variant}\u0000${c.inputSize}\u0000${c.batchSize}`;
+  const key = (c: CellResult, attention: string) => `${c.model}\u0000${attention}\u0000${c.backend}\u0000${c.variant}\u0000${c.inputSize}\u0000${c.batchSize}\u0000${c.threads}`;
   const byKey = new Map(results.map((c) => [key(c, c.attention), c]));
   for (const cell of results) {
     if (cell.attention === 'none' || cell.status !== 'ok') continue;
     const baseline = byKey.get(key(cell, 'none'));
     if (baseline?.status !== 'ok' || baseline.samplesMs.length === 0) continue;
-    const { ratio, low, high, pairedRounds } = pairedRatio(cell, baseline);
-    cell.overhead = { baseline: baseline.id, ratio, percent: (ratio - 1) * 100, ci95Percent: [(low - 1) * 100, (high - 1) * 100], pairedRounds };
+    cell.overhead = overheadAgainst(cell, baseline);
   }
+}
+
+/** A cell's added latency over its baseline: the median of paired per-turn ratios, the ratio of medians beside it. */
+export function overheadAgainst(cell: CellResult, baseline: CellResult): NonNullable<CellResult['overhead']> {
+  const { ratio, low, high, pairedRounds } = pairedRatio(cell, baseline);
+  const ratioOfMedians = summarizeLatencies(cell.samplesMs).median / summarizeLatencies(baseline.samplesMs).median;
+  return { baseline: baseline.id, ratio, percent: (ratio - 1) * 100, ci95Percent: [(low - 1) * 100, (high - 1) * 100], pairedRounds, ratioOfMedians };
 }
 
 /**

@@ -36,6 +36,7 @@ export function createOnnxBackend(name: 'onnx-node' | 'onnx-wasm'): BenchBackend
   return {
     name,
     variants: ['default'],
+    threadsFixedPerProcess: runtime === 'onnxruntime-web',
     async availability() {
       const loaded = await loadOnnx();
       if (loaded.api === undefined) return loaded.reason;

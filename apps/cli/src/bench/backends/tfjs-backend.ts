@@ -48,6 +48,13 @@ function initializeRuntime(api: TfjsApi, backend: TfjsBackendName, threads: numb
   return runtime;
 }
 
+/** A tfjs backend initialized as the bench runs it (the machine limit times kernels on it). */
+export async function tfjsRuntime(backend: TfjsBackendName, threads: number): Promise<TfjsRuntime> {
+  const loaded = await loadTfjs();
+  if (loaded.api === undefined) throw new NotAvailableError(loaded.reason);
+  return initializeRuntime(loaded.api, backend, threads);
+}
+
 /**
  * tfjs-wasm and tfjs-cpu in Node. Zoo models go through @attnkit/tfjs's toLayersModel (NHWC
  * inside) and are timed on compileInference's fast path (`fast`) and on LayersModel.predict
@@ -58,6 +65,7 @@ export function createTfjsBackend(name: 'tfjs-wasm' | 'tfjs-cpu'): BenchBackend 
   return {
     name,
     variants: ['fast', 'predict'],
+    threadsFixedPerProcess: backend === 'wasm',
     async availability() {
       const loaded = await loadTfjs();
       if (loaded.api === undefined) return loaded.reason;
