@@ -7,7 +7,7 @@
  *   N(0, sqrt(2 / fan_out)) with fan_out = shape[0] * prod(kernel).
  * - BatchNorm: weight 1, bias 0, running_mean 0, running_var 1.
  */
-import { type Graph, type Tensor, attentionNetwork, initializeWeights, traceNetwork } from '@attnkit/core';
+import { type AttentionSpec, type Graph, type Tensor, attentionNetwork, initializeWeights, traceNetwork } from '@attnkit/core';
 import { expect } from 'vitest';
 
 export const fanIn = (shape: readonly number[]) => shape.slice(1).reduce((a, b) => a * b, 1);
@@ -63,7 +63,8 @@ export const BATCH_NORM_INIT: Readonly<Record<string, number>> = { weight: 1, bi
  * (CBAM: `SpatialGate.spatial.bn.weight` 0).
  */
 export function expectPyTorchDefaultInit(id: string, channels = 256, batchNormWeights: Readonly<Record<string, number>> = {}): void {
-  const graph = traceNetwork(attentionNetwork(id, channels, [1, channels, 8, 8]));
+  // Ids come from the registry at run time, so they are specs only by assertion.
+  const graph = traceNetwork(attentionNetwork(id as AttentionSpec, channels, [1, channels, 8, 8]));
   const weights = initializeWeights(graph, 11);
   const bn = batchNormPrefixes(graph);
   const shapes = new Map(graph.params.map((p) => [p.name, p.spec.shape]));
