@@ -2,7 +2,7 @@ import '@attnkit/eca';
 import '@attnkit/se';
 import { randomTensor, relativeL2, runReference, traceNetwork } from '@attnkit/core';
 import { smallVarianceWeights } from '@attnkit/tools/batch-norm-weights';
-import { createBackbone } from '@attnkit/zoo';
+import { type AnyBackboneOptions, createBackbone } from '@attnkit/zoo';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emitModel } from './emit-model.js';
 import { encodeModel } from './model-codec.js';
@@ -16,7 +16,7 @@ describe('emitted models keep BatchNorm epsilon when folding (variances of 1e-4.
     runner = await createRunner({ runtime: 'onnxruntime-node', threads: 1 });
   });
 
-  it.each([
+  it.each<[string, AnyBackboneOptions]>([
     ['resnet18', { width: 8, numClasses: 10, attention: 'eca' }],
     ['resnet50', { width: 8, numClasses: 10, attention: 'se' }],
     ['mobilenet_v2', { widthMultiplier: 0.25, numClasses: 10, attention: { type: 'eca', kernelSize: 3 } }],
