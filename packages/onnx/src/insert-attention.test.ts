@@ -3,7 +3,7 @@ import '@attnkit/se';
 import '@attnkit/cbam';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { relativeL2 } from '@attnkit/core';
+import { type AttentionSpec, relativeL2 } from '@attnkit/core';
 import { thrownAttnkitError as thrown } from '@attnkit/tools/test-errors';
 import { readSafetensors } from '@attnkit/zoo';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -178,7 +178,7 @@ describe('bad input: typed errors, nothing written, input untouched', () => {
 
 describe.each([12, 11, 10, 9, 7])('insertion into an opset %s model: plain nodes at its own opset', (version) => {
   const resnet = read('resnet18_w8.onnx');
-  test.each(['eca', 'se', 'cbam', 'ceca'])('%s runs on onnxruntime-node and matches the opset-17 insertion', async (attention) => {
+  test.each<AttentionSpec>(['eca', 'se', 'cbam', 'ceca'])('%s runs on onnxruntime-node and matches the opset-17 insertion', async (attention) => {
     const original = decodeModel(resnet);
     const old = decodeModel(resnet);
     old.opsetImports = [{ domain: '', version }];
