@@ -1,4 +1,5 @@
 import '@attnkit/eca';
+import type { AttentionSpec } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ describe('AttentionLayer with a stage and a per-stage kernel list survives save 
     [2, 5],
     [3, 7],
   ])('stage %i of [3, 5, 5, 7] -> k = %i after a round trip through model.json', async (stage, k) => {
-    const spec = { type: 'eca', kernelSize: [3, 5, 5, 7] };
+    const spec: AttentionSpec = { type: 'eca', kernelSize: [3, 5, 5, 7] };
     const input = tfl.input({ shape: [4, 4, 32] });
     const layer = new AttentionLayer({ attention: spec, stage, seed: 9 });
     const model = tfl.model({ inputs: input, outputs: layer.apply(input) as tfl.SymbolicTensor });
