@@ -35,7 +35,7 @@ describe('cbam: one gate at a time', () => {
       const [a, m] = [mlp(avg), mlp(max)];
       for (let c = 0; c < C; c++) {
         const gate = sigmoid(a[c] + m[c]);
-        plane(c).forEach((v, i) => expect(out.data[(n * C + c) * H * W + i]).toBeCloseTo(v * gate, 5));
+        for (const [i, v] of plane(c).entries()) expect(out.data[(n * C + c) * H * W + i]).toBeCloseTo(v * gate, 5);
       }
     }
   });
