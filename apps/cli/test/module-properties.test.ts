@@ -7,7 +7,7 @@
 import '@attnkit/cbam';
 import '@attnkit/eca';
 import '@attnkit/se';
-import { attentionNetwork, getAttention, initializeWeights, isAttnkitError, listAttention, randomTensor, runReference, type Tensor, traceNetwork } from '@attnkit/core';
+import { type AttentionSpec, attentionNetwork, getAttention, initializeWeights, isAttnkitError, listAttention, randomTensor, runReference, type Tensor, traceNetwork } from '@attnkit/core';
 import { createRunner, emitModel, encodeModel, type Runner } from '@attnkit/onnx';
 import { toLayersModel, useBackend } from '@attnkit/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
@@ -71,7 +71,7 @@ describe('every module on every backend, random shapes and options', () => {
     const compared = new Map<string, number>();
     await fc.assert(
       fc.asyncProperty(caseArbitrary, async ({ id, batch, channels, height, width, seed, options }) => {
-        const spec = { type: id, ...options };
+        const spec = { type: id, ...options } as AttentionSpec;
         const shape = [batch, channels, height, width];
         let network: ReturnType<typeof attentionNetwork>;
         try {

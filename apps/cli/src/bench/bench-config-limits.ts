@@ -33,11 +33,12 @@ export async function checkBenchConfigLimits(config: BenchConfig, options: Bench
     for (const batch of config.batchSizes) checkLimit('inputElements', batch * 3 * size * size, `bench config input [${batch}, 3, ${size}, ${size}] (elements)`);
   }
   const cores = options.cores ?? availableParallelism();
-  if (config.threads > cores && options.forceThreads !== true) {
+  const threads = Math.max(...Object.values(config.threads).flat());
+  if (threads > cores && options.forceThreads !== true) {
     throw new AttnkitError(
       ErrorCodes.LIMIT_EXCEEDED,
-      `bench config threads: ${config.threads} is more than this machine's ${cores} cores; give threads <= ${cores}, or pass --force-threads to oversubscribe on purpose`,
-      { path: 'threads', value: config.threads, bound: cores },
+      `bench config threads: ${threads} is more than this machine's ${cores} cores; give threads <= ${cores}, or pass --force-threads to oversubscribe on purpose`,
+      { path: 'threads', value: threads, bound: cores },
     );
   }
   const issues = [...checkZooOptions(config), ...(await checkModelFiles(config))];
