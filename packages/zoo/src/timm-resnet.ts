@@ -32,8 +32,10 @@ export interface TimmResNetOptions extends BackboneOptions {
 
 type Variant = { block: BlockKind; depths: readonly number[]; stem: ResNetArchitecture['stem']; attention?: AttentionSpec };
 
-const ECA: AttentionSpec = { type: 'eca', kernelSize: 'adaptive-min3' };
-const SE: AttentionSpec = { type: 'se', reductionRatio: 16, bias: true, channelDivisor: 8 };
+// zoo imports no module package, so its own build knows no ids: the presets are specs by
+// assertion, checked when a user's build (which imports @attnkit/eca and @attnkit/se) runs them.
+const ECA = { type: 'eca', kernelSize: 'adaptive-min3' } as AttentionSpec;
+const SE = { type: 'se', reductionRatio: 16, bias: true, channelDivisor: 8 } as AttentionSpec;
 const D = 'deep' as const;
 const T = 'deep-tiered' as const;
 const R18 = [2, 2, 2, 2];
