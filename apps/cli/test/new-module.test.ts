@@ -6,14 +6,18 @@
  * folder. The files the addition touched are counted (ATTNKIT_REPORT=1 prints them).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { requireBuilt, temporaryDirectory } from './test-support.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBuilt } from './test-support.js';
 
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
-const copy = join(temporaryDirectory('attnkit-new-module-'), 'repo');
+const temporary = mkdtempSync(join(tmpdir(), 'attnkit-new-module-'));
+const copy = join(temporary, 'repo');
+// The copy holds a whole install: removing it takes longer than vitest's default hook timeout.
+afterAll(() => rmSync(temporary, { recursive: true, force: true }), 300_000);
 const run = (command: string, args: string[], cwd = copy): string => execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
 const git = (...args: string[]): string => run('git', ['-c', 'user.name=attnkit-test', '-c', 'user.email=test@attnkit.invalid', ...args]);
 const attnkit = (...args: string[]): string => run(process.execPath, [join(copy, 'apps/cli/dist/main.js'), ...args]);
