@@ -6,44 +6,33 @@
  * folder. The files the addition touched are counted (ATTNKIT_REPORT=1 prints them).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { requireBuilt, temporaryDirectory } from './test-support.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBuilt } from './test-support.js';
 
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
-const copy = join(temporaryDirectory('attnkit-new-module-'), 'repo');
+const temporary = mkdtempSync(join(tmpdir(), 'attnkit-new-module-'));
+const copy = join(temporary, 'repo');
+// The copy holds a whole install: removing it takes longer than vitest's default hook timeout.
+afterAll(() => rmSync(temporary, { recursive: true, force: true }), 300_000);
 const run = (command: string, args: string[], cwd = copy): string => execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
 const git = (...args: string[]): string => run('git', ['-c', 'user.name=attnkit-test', '-c', 'user.email=test@attnkit.invalid', ...args]);
 const attnkit = (...args: string[]): string => run(process.execPath, [join(copy, 'apps/cli/dist/main.js'), ...args]);
 
 /**
- * The throwaway module, written as CONTRIBUTING.md says: a gate of one weight per channel,
- * out = x * sigmoid(w * GAP(x)), C parameters.
+ * The throwaway module, written as CONTRIBUTING.md says: package.json, tsconfig.json and
+ * tsup.config.ts like packages/se's (so the test follows the repository's current conventions),
+ * and a gate of one weight per channel, out = x * sigmoid(w * GAP(x)), C parameters.
  */
+const template = JSON.parse(readFileSync(join(repository, 'packages/se/package.json'), 'utf8'));
+if (template.repository?.directory) template.repository = { ...template.repository, directory: 'packages/throwaway' };
 const moduleFiles: Record<string, string> = {
-  'package.json': `${JSON.stringify(
-    {
-      name: '@attnkit/throwaway',
-      version: '0.0.0',
-      description: 'A throwaway attention module (test only).',
-      license: 'MIT',
-      type: 'module',
-      sideEffects: true,
-      attnkit: { kind: 'module' },
-      exports: { '.': { source: './src/index.ts', types: './dist/index.d.ts', import: './dist/index.js' }, './package.json': './package.json' },
-      main: './dist/index.js',
-      types: './dist/index.d.ts',
-      files: ['dist', 'README.md'],
-      scripts: { build: 'tsup', typecheck: 'tsc -b', lint: 'biome lint src', test: 'vitest run' },
-      dependencies: { '@attnkit/core': 'workspace:*' },
-    },
-    null,
-    2,
-  )}\n`,
-  'tsconfig.json': `${JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { outDir: '.tsbuild', rootDir: '.', emitDeclarationOnly: true }, include: ['src'], references: [{ path: '../core' }] }, null, 2)}\n`,
-  'tsup.config.ts': "import { packageBuild } from '../../tsup.shared.js';\n\nexport default packageBuild();\n",
+  'package.json': `${JSON.stringify({ ...template, name: '@attnkit/throwaway', description: 'A throwaway attention module (test only).', dependencies: { '@attnkit/core': 'workspace:*' }, devDependencies: {} }, null, 2)}\n`,
+  'tsconfig.json': readFileSync(join(repository, 'packages/se/tsconfig.json'), 'utf8'),
+  'tsup.config.ts': readFileSync(join(repository, 'packages/se/tsup.config.ts'), 'utf8'),
   'README.md': '# @attnkit/throwaway\n\nA throwaway module for the one-folder test.\n\n<!-- generated:options -->\n<!-- /generated -->\n\n<!-- generated:support -->\n<!-- /generated -->\n',
   'src/index.ts': `import { type AttentionOptions, defineAttention, registerAttention } from '@attnkit/core';
 
