@@ -30,12 +30,17 @@ export interface TimmResNetOptions extends BackboneOptions {
   stemWidth?: number;
 }
 
-type Variant = { block: BlockKind; depths: readonly number[]; stem: ResNetArchitecture['stem']; attention?: AttentionSpec };
+/**
+ * A module by id and options. Typed loosely: the zoo registers no module itself, so the typed
+ * `AttentionSpec` (which knows the ids that importing @attnkit/eca and @attnkit/se register)
+ * is not available here; `createAttention` checks id and options when the network is built.
+ */
+type ModuleSpec = { readonly type: string; readonly [option: string]: unknown };
 
-// zoo imports no module package, so its own build knows no ids: the presets are specs by
-// assertion, checked when a user's build (which imports @attnkit/eca and @attnkit/se) runs them.
-const ECA = { type: 'eca', kernelSize: 'adaptive-min3' } as AttentionSpec;
-const SE = { type: 'se', reductionRatio: 16, bias: true, channelDivisor: 8 } as AttentionSpec;
+type Variant = { block: BlockKind; depths: readonly number[]; stem: ResNetArchitecture['stem']; attention?: ModuleSpec };
+
+const ECA: ModuleSpec = { type: 'eca', kernelSize: 'adaptive-min3' };
+const SE: ModuleSpec = { type: 'se', reductionRatio: 16, bias: true, channelDivisor: 8 };
 const D = 'deep' as const;
 const T = 'deep-tiered' as const;
 const R18 = [2, 2, 2, 2];
@@ -83,7 +88,8 @@ export type TimmResNetName = keyof typeof TIMM_RESNETS;
  */
 export function createTimmResNet(name: TimmResNetName, options: TimmResNetOptions = {}): Backbone {
   const variant: Variant = TIMM_RESNETS[name];
-  const withDefault = { ...options, attention: options.attention === undefined ? (variant.attention ?? null) : options.attention };
+  const ownAttention = (variant.attention ?? null) as AttentionSpec | null;
+  const withDefault = { ...options, attention: options.attention === undefined ? ownAttention : options.attention };
   const resolved = resolveBackboneOptions(name, withDefault, ['width', 'stemWidth']);
   const width = checkPositiveInteger(name, 'width', options.width ?? 64);
   const stemWidth = checkPositiveInteger(name, 'stemWidth', options.stemWidth ?? 32);
