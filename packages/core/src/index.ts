@@ -14,3 +14,4 @@ export * from './registry.js';
 export * from './scope.js';
 export * from './tensor.js';
 export * from './trace.js';
+export * from './layer-params.js';

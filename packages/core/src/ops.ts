@@ -35,6 +35,9 @@ export interface BatchNormAttributes {
  */
 export type ChannelPadding = 'zeros' | 'circular';
 
+/** A spatial axis of an NCHW tensor. */
+export type SpatialAxis = 'height' | 'width';
+
 /**
  * The primitive operations: what every backend implements and what the graph IR records.
  * `T` is whatever a backend uses for a tensor. Shapes and axes are always spoken of in
@@ -60,13 +63,27 @@ export interface PrimitiveOps<T> {
   sigmoid(x: T): T;
   /** x * scale + offset, element-wise, with constant numbers (the scalar arithmetic derived ops need). */
   affine(x: T, scale: number, offset: number): T;
-  /** Element-wise sum of two tensors of the same shape. */
+  /** sqrt(x), element-wise. */
+  sqrt(x: T): T;
+  /** e^x, element-wise. */
+  exp(x: T): T;
+  /** 1 / x, element-wise. */
+  reciprocal(x: T): T;
+  /**
+   * a + b, element-wise with broadcasting (see `mul`). The result has the larger of the two
+   * sizes in every axis.
+   */
   add(a: T, b: T): T;
   /**
-   * x * gate, with gate [N, C, 1, 1] (channel attention), [N, 1, H, W] (spatial attention) or
-   * the shape of x.
+   * x * gate, element-wise with NumPy broadcasting of 4-D NCHW shapes: in every axis the sizes
+   * are equal or one of them is 1 (a channel gate [N, C, 1, 1], a spatial gate [N, 1, H, W], a
+   * per-channel parameter [1, C, 1, 1], a row gate [N, C, H, 1], a channel vector times a
+   * spatial map giving [N, C, H, W], ...). `gate` may also be a 1-D per-channel vector [C]
+   * (LayerNorm's weight), which multiplies along the channel axis.
    */
   mul(x: T, gate: T): T;
+  /** Mean over one spatial axis: 'height' [N, C, H, W] -> [N, C, 1, W], 'width' -> [N, C, H, 1]. */
+  axisMean(x: T, axis: SpatialAxis): T;
   /** [N, C, H, W] -> [N, C, 1, 1] */
   globalAvgPool(x: T): T;
   /** [N, C, H, W] -> [N, C, 1, 1] */
@@ -98,7 +115,7 @@ export interface PrimitiveOps<T> {
  * primitives they expand to), so no per-op table needs an entry for them.
  */
 export interface DerivedOps<T> {
-  /** a - b, element-wise, same shapes. */
+  /** a - b, element-wise, broadcasting as `add`. */
   sub(a: T, b: T): T;
   /** x * x, element-wise (x 4-D). */
   square(x: T): T;
@@ -108,6 +125,15 @@ export interface DerivedOps<T> {
   hardSwish(x: T): T;
   /** 2 * sigmoid(2x) - 1. */
   tanh(x: T): T;
+  /** a / b = a * reciprocal(b), broadcasting as `mul`. */
+  div(a: T, b: T): T;
+  /** |x| = relu(x) + relu(-x). */
+  abs(x: T): T;
+  /**
+   * Softmax over the H * W positions of each plane of x [N, C, H, W]:
+   * e = exp(x - max over the plane); e / sum over the plane (the max keeps exp from overflowing).
+   */
+  planeSoftmax(x: T): T;
 }
 
 /** What a module or network is written against: the primitives plus the derived ops. */

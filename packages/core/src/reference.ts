@@ -1,7 +1,8 @@
 import { AttnkitError, ErrorCodes } from './errors.js';
 import type { NetworkDefinition } from './network.js';
 import { withDerivedOps } from './derived-ops.js';
-import type { BatchNormAttributes, BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, Ops, PrimitiveOps } from './ops.js';
+import { asNchw, broadcastShape, broadcastStrides } from './broadcast.js';
+import type { BatchNormAttributes, BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, Ops, PrimitiveOps, SpatialAxis } from './ops.js';
 import type { ParamSpec } from './parameter.js';
 import { Scope } from './scope.js';
 import { type Tensor, formatShape, shapesEqual, sizeOf } from './tensor.js';
@@ -83,28 +84,24 @@ const referencePrimitives = {
   sigmoid: (x) => map(x, (v) => 1 / (1 + Math.exp(-v))),
   affine: (x, scale, offset) => map(x, (v) => v * scale + offset),
 
-  add(a, b) {
-    if (!shapesEqual(a.shape, b.shape)) mismatch('add', `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
-    const out = make(a.shape);
-    for (let i = 0; i < a.data.length; i++) out.data[i] = a.data[i] + b.data[i];
-    return out;
+  sqrt: (x) => map(x, Math.sqrt),
+  exp: (x) => map(x, Math.exp),
+  reciprocal: (x) => map(x, (v) => 1 / v),
+  add: (a, b) => broadcastBinary('add', a, b, (u, v) => u + v),
+  mul: (x, gate) => {
+    if (x.shape.length !== 4) mismatch('mul', `x must be 4-D [N, C, H, W], got ${formatShape(x.shape)}`);
+    return broadcastBinary('mul', x, gate, (u, v) => u * v);
   },
 
-  mul(x, gate) {
+  axisMean(x, axis: SpatialAxis) {
     const [n, c, h, w] = x.shape;
-    const out = make(x.shape);
-    const full = shapesEqual(gate.shape, x.shape);
-    const spatial = !full && gate.shape[1] === 1 && c !== 1;
-    // Without this check a wrong gate reads past its end and yields NaN instead of an error.
-    if (!full && !shapesEqual(gate.shape, spatial ? [n, 1, h, w] : [n, c, 1, 1])) {
-      mismatch('mul', `gate ${formatShape(gate.shape)} must be [N, C, 1, 1], [N, 1, H, W] or ${formatShape(x.shape)}`);
-    }
-    for (let b = 0; b < n; b++) {
-      for (let ch = 0; ch < c; ch++) {
-        const base = (b * c + ch) * h * w;
-        for (let i = 0; i < h * w; i++) {
-          const g = full ? gate.data[base + i] : spatial ? gate.data[b * h * w + i] : gate.data[b * c + ch];
-          out.data[base + i] = x.data[base + i] * g;
+    const out = make(axis === 'height' ? [n, c, 1, w] : [n, c, h, 1]);
+    for (let p = 0; p < n * c; p++) {
+      for (let y = 0; y < h; y++) {
+        for (let xo = 0; xo < w; xo++) {
+          const v = x.data[(p * h + y) * w + xo];
+          if (axis === 'height') out.data[p * w + xo] += v / h;
+          else out.data[p * h + y] += v / w;
         }
       }
     }
@@ -199,6 +196,34 @@ const referencePrimitives = {
 } satisfies PrimitiveOps<Tensor> & Record<OpName, unknown>;
 
 export const referenceOps: Ops<Tensor> = withDerivedOps(referencePrimitives);
+
+/** f over NumPy-broadcast operands (broadcast.ts); a shape pair that does not broadcast throws. */
+function broadcastBinary(op: string, a: Tensor, b: Tensor, f: (u: number, v: number) => number): Tensor {
+  const shape = broadcastShape(a.shape, b.shape);
+  if (shape === undefined) mismatch(op, `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not broadcast (in every axis the sizes must be equal or one of them 1)`);
+  const out = make(shape);
+  if (shapesEqual(a.shape, b.shape)) {
+    for (let i = 0; i < out.data.length; i++) out.data[i] = f(a.data[i], b.data[i]);
+    return out;
+  }
+  const sa = broadcastStrides(a.shape, shape);
+  const sb = broadcastStrides(asNchw(a.shape, b.shape), shape);
+  const index = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < out.data.length; i++) {
+    let ia = 0;
+    let ib = 0;
+    for (let d = 0; d < shape.length; d++) {
+      ia += index[d] * sa[d];
+      ib += index[d] * sb[d];
+    }
+    out.data[i] = f(a.data[ia], b.data[ib]);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++index[d] < shape[d]) break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
 
 function mismatch(op: string, message: string): never {
   throw new AttnkitError(ErrorCodes.SHAPE_MISMATCH, `${op}: ${message}`);

@@ -2,7 +2,8 @@ import { AttnkitError, ErrorCodes } from './errors.js';
 import type { AttentionCall, Graph, GraphNode, GraphValue } from './graph.js';
 import type { NetworkDefinition } from './network.js';
 import { withDerivedOps } from './derived-ops.js';
-import type { BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, PrimitiveOps } from './ops.js';
+import { asNchw, broadcastShape } from './broadcast.js';
+import type { BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, PrimitiveOps, SpatialAxis } from './ops.js';
 import type { ParamSpec } from './parameter.js';
 import { Scope } from './scope.js';
 import { type Shape, formatShape, shapesEqual } from './tensor.js';
@@ -95,19 +96,46 @@ class Tracer implements PrimitiveOps<TraceValue>, Record<OpName, unknown> {
     return this.node('affine', [x], x.shape, { scale, offset });
   }
 
+  sqrt(x: TraceValue): TraceValue {
+    return this.node('sqrt', [x], x.shape);
+  }
+
+  exp(x: TraceValue): TraceValue {
+    return this.node('exp', [x], x.shape);
+  }
+
+  reciprocal(x: TraceValue): TraceValue {
+    return this.node('reciprocal', [x], x.shape);
+  }
+
   add(a: TraceValue, b: TraceValue): TraceValue {
-    if (!shapesEqual(a.shape, b.shape)) fail('add', `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
-    return this.node('add', [a, b], a.shape);
+    const shape = broadcastShape(a.shape, b.shape);
+    if (shape === undefined) fail('add', `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not broadcast (in every axis the sizes must be equal or one of them 1)`);
+    return this.node('add', [a, b], shape);
   }
 
   mul(x: TraceValue, gate: TraceValue): TraceValue {
     expectRank('mul', x, 4);
     const [n, c, h, w] = x.shape;
-    const g = gate.shape;
-    const ok = g.length === 4 && g[0] === n && (shapesEqual(g, [n, c, 1, 1]) || shapesEqual(g, [n, 1, h, w]) || shapesEqual(g, x.shape));
-    if (!ok) fail('mul', `gate ${formatShape(g)} must be [N, C, 1, 1], [N, 1, H, W] or ${formatShape(x.shape)}`);
-    const kind = shapesEqual(g, x.shape) ? 'full' : g[1] === 1 && c !== 1 ? 'spatial' : 'channel';
-    return this.node('mul', [x, gate], x.shape, { broadcast: kind });
+    const g = asNchw(x.shape, gate.shape);
+    const shape = broadcastShape(x.shape, gate.shape);
+    if (shape === undefined) fail('mul', `gate ${formatShape(gate.shape)} does not broadcast against ${formatShape(x.shape)} (in every axis the sizes must be equal or one of them 1)`);
+    // The attention gates get a name (the ONNX emitter and the tfjs fast path key on them).
+    const kind = shapesEqual(g, x.shape)
+      ? 'full'
+      : shapesEqual(g, [n, 1, h, w]) && c !== 1
+        ? 'spatial'
+        : shapesEqual(g, [n, c, 1, 1])
+          ? 'channel'
+          : 'general';
+    return this.node('mul', [x, gate], shape, { broadcast: kind });
+  }
+
+  axisMean(x: TraceValue, axis: SpatialAxis): TraceValue {
+    expectRank('axisMean', x, 4);
+    const [n, c, h, w] = x.shape;
+    if (axis !== 'height' && axis !== 'width') fail('axisMean', `axis is ${JSON.stringify(axis)}; expected 'height' or 'width'`);
+    return this.node('axisMean', [x], axis === 'height' ? [n, c, 1, w] : [n, c, h, 1], { axis });
   }
 
   globalAvgPool(x: TraceValue): TraceValue {

@@ -88,8 +88,12 @@ const translations = {
     const scaled = scale === 1 ? inputs[0] : sink.node('Mul', [inputs[0], sink.float32([scale], [])]);
     return sink.node('Add', [scaled, sink.float32([offset], [])], [], output);
   },
-  add: ({ sink, inputs, output }) => sink.node('Add', [inputs[0], inputs[1]], [], output),
-  mul: ({ sink, node, inputs, shapeOf, options, output }) => channelGate(sink, node, inputs, shapeOf, options, output),
+  sqrt: unary('Sqrt'),
+  exp: unary('Exp'),
+  reciprocal: unary('Reciprocal'),
+  add: ({ sink, node, inputs, shapeOf, output }) => sink.node('Add', [inputs[0], channelVector(sink, node, inputs, shapeOf)], [], output),
+  mul: ({ sink, node, inputs, shapeOf, options, output }) => channelGate(sink, node, [inputs[0], channelVector(sink, node, inputs, shapeOf)], shapeOf, options, output),
+  axisMean: ({ sink, node, inputs, output }) => reduce(sink, 'ReduceMean', inputs[0], [node.attributes.axis === 'height' ? 2 : 3], output),
   globalAvgPool: unary('GlobalAveragePool'),
   globalMaxPool: unary('GlobalMaxPool'),
   channelMean: ({ sink, inputs, output }) => reduce(sink, 'ReduceMean', inputs[0], [1], output),
@@ -118,6 +122,17 @@ const translations = {
   concatChannels: ({ sink, inputs, output }) => sink.node('Concat', inputs, [attr.int('axis', 1)], output),
   flatten: ({ sink, inputs, output }) => sink.node('Flatten', [inputs[0]], [attr.int('axis', 1)], output),
 } satisfies Record<OpName, (context: TranslateContext) => string>;
+
+/**
+ * The second operand of `add` / `mul`, as ONNX broadcasts it: a 1-D per-channel vector [C]
+ * (LayerNorm's weight) becomes [C, 1, 1], since ONNX aligns trailing axes (a constant-folded
+ * Reshape of an initializer).
+ */
+function channelVector(sink: NodeSink, node: GraphNode, inputs: readonly string[], shapeOf: (id: number) => Shape): string {
+  const [a, b] = [shapeOf(node.inputs[0]), shapeOf(node.inputs[1])];
+  if (a.length !== 4 || b.length !== 1) return inputs[1];
+  return sink.node('Reshape', [inputs[1], sink.int64([-1, 1, 1], [3])]);
+}
 
 /**
  * Translates one IR node. `inputs` are the ONNX names of the node's IR inputs ('' for an absent

@@ -254,6 +254,10 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
       set(node, apply(tfl.layers.concatenate({ axis: -1, name: paramName(node, 'cat') }), node.inputs.map((id) => as4d(id, 'cat'))));
     },
     affine: attentionOnly,
+    sqrt: attentionOnly,
+    exp: attentionOnly,
+    reciprocal: attentionOnly,
+    axisMean: attentionOnly,
     mul: attentionOnly,
     channelMean: attentionOnly,
     channelMax: attentionOnly,

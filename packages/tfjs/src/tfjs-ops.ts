@@ -7,7 +7,7 @@
  * Padding is PyTorch's (symmetric): where TF's 'same' would differ (stride > 1, even kernels) we
  * tf.pad then convolve 'valid'; max pooling pads with -inf (PAPER.md section 6).
  */
-import { AttnkitError, ErrorCodes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type Ops, type PrimitiveOps, type Shape, withDerivedOps } from '@attnkit/core';
+import { AttnkitError, ErrorCodes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type Ops, type PrimitiveOps, type Shape, type SpatialAxis, withDerivedOps } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface TfjsOpsOptions {
@@ -48,9 +48,16 @@ export function tfjsOps(options: TfjsOpsOptions = {}): Ops<tf.Tensor> {
       const scaled = scale === 1 ? x : tf.mul(x, scale);
       return offset === 0 ? scaled : tf.add(scaled, offset);
     },
+    sqrt: (x) => tf.sqrt(x),
+    exp: (x) => tf.exp(x),
+    reciprocal: (x) => tf.reciprocal(x),
+    // NCHW broadcasting is NHWC broadcasting with the axes permuted alike, and a 1-D [C] vector
+    // broadcasts along NHWC's last axis (channels) as it does along NCHW's channel axis.
     add: (a, b) => tf.add(a, b),
-    // gate [N, 1, 1, C] (channel) or [N, H, W, 1] (spatial) broadcasts against NHWC x.
+    // gate [N, 1, 1, C] (channel), [N, H, W, 1] (spatial), ... broadcasts against NHWC x.
     mul: (x, gate) => tf.mul(x, gate),
+    // A pooling window of the whole axis rather than tf.mean: see globalAvgPool below.
+    axisMean: (x, axis: SpatialAxis) => tf.avgPool(x as tf.Tensor4D, axis === 'height' ? [x.shape[1]!, 1] : [1, x.shape[2]!], 1, 'valid'),
     // Pooling with a window of the whole plane, not tf.mean / tf.max over axes [1, 2]: the wasm
     // backend reduces innermost axes only and transposes NHWC to NCHW first (a full extra pass,
     // 5-8x slower than its XNNPACK average / max pooling).

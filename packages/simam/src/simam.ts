@@ -1,0 +1,40 @@
+/**
+ * SimAM: a simple, parameter-free attention module. "SimAM: A Simple, Parameter-Free Attention
+ * Module for Convolutional Neural Networks", Yang et al., ICML 2021 (PMLR 139); as the official
+ * code (ZjjConan/SimAM, `simam_module`).
+ *
+ * Per channel, with n = H*W - 1, mu the plane mean and d = (x - mu)^2, the inverse of the
+ * minimal energy (paper Eq. 16) is e = d / (4 (sum(d) / n + lambda)) + 0.5; out = x * sigmoid(e).
+ * No parameters; no multiply-accumulates in attnkit's count (only element-wise arithmetic).
+ * NOTE: the plane sum is taken as H*W times the plane mean (one average pool), which equals the
+ * official `sum` up to float rounding. A 1 x 1 plane (n = 0) divides by zero in the official
+ * code; here it is refused with SHAPE_MISMATCH.
+ */
+import { type AttentionDefinition, AttnkitError, ErrorCodes, defineAttention } from '@attnkit/core';
+
+export interface SimamOptions {
+  lambda?: number;
+}
+
+export const simam: AttentionDefinition = defineAttention({
+  id: 'simam',
+  package: '@attnkit/simam',
+  description: 'SimAM: parameter-free energy-based 3-D weights, sigmoid(d / (4 (var + lambda)) + 0.5)',
+  attributeName: 'simam',
+  options: {
+    lambda: { type: 'number', default: 1e-4, exclusiveMin: 0, description: 'e_lambda: the energy regularizer (1e-4 in the paper)' },
+  },
+  configure: (_channels, o) => ({ lambda: o.lambda as number }),
+  parameters: () => [],
+  forward: (ops, x, _p, config) => {
+    const [, , h, w] = ops.shape(x);
+    const n = h * w - 1;
+    if (n < 1) {
+      throw new AttnkitError(ErrorCodes.SHAPE_MISMATCH, `simam: the input plane is ${h} x ${w}; SimAM divides by H*W - 1, so it needs at least 2 positions`, { shape: ops.shape(x) });
+    }
+    const d = ops.square(ops.sub(x, ops.globalAvgPool(x)));
+    // 4 * (sum(d) / n + lambda), with sum(d) = H*W * mean(d)
+    const denominator = ops.affine(ops.globalAvgPool(d), (4 * h * w) / n, 4 * (config.lambda as number));
+    return ops.mul(x, ops.sigmoid(ops.affine(ops.div(d, denominator), 1, 0.5)));
+  },
+});
