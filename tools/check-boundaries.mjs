@@ -33,6 +33,7 @@ const rules = {
   cbam: { allowed: [core], builtins: true, says: 'cbam imports only @attnkit/core' },
   bam: { allowed: [core], builtins: true, says: 'bam imports only @attnkit/core' },
   coordatt: { allowed: [core], builtins: true, says: 'coordatt imports only @attnkit/core' },
+  ecam: { allowed: [core], builtins: true, says: 'ecam imports only @attnkit/core' },
   ese: { allowed: [core], builtins: true, says: 'ese imports only @attnkit/core' },
   gc: { allowed: [core], builtins: true, says: 'gc imports only @attnkit/core' },
   gct: { allowed: [core], builtins: true, says: 'gct imports only @attnkit/core' },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Writes the option tables and the module x backend support tables of the module READMEs
- * (packages/{eca,se,cbam}/README.md) from the registry, between the markers
+ * (packages/<module package>/README.md, `modulePackages` below) from the registry, between the markers
  * `<!-- generated:options -->` / `<!-- generated:support -->` and `<!-- /generated -->`.
  *
  * A module is supported on a backend when the backend implements every op its traced forward
@@ -9,7 +9,7 @@
  * checker enforces it), as do tfjs (`tfjsOps(): Ops<tf.Tensor>`) and onnx (`translateOp` covers
  * every `OpName`); their test suites check each module against the reference interpreter.
  *
- * Reads the built packages: run `npx tsup` in packages/core, eca, se and cbam first.
+ * Reads the built packages: run `npx tsup` in packages/core and every module package first.
  * Usage: node tools/gen-support-tables.mjs [--check]   (--check: exit 1 if a README is stale)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const load = (name) => import(pathToFileURL(join(root, 'packages', name, 'dist', 'index.js')).href);
 const core = await load('core');
-for (const name of ['eca', 'se', 'cbam']) await load(name);
+const modulePackages = ['eca', 'se', 'cbam', 'bam', 'coordatt', 'ecam', 'ese', 'gc', 'gct', 'ge', 'lcbam', 'simam'];
+for (const name of modulePackages) await load(name);
 
 const { attentionNetwork, createAttention, listAttention, referenceOps, traceNetwork } = core;
 const allOps = Object.keys(referenceOps).filter((op) => op !== 'shape');
@@ -69,7 +70,7 @@ function replaceBlock(text, kind, body, file) {
 
 const check = process.argv.includes('--check');
 let stale = 0;
-for (const name of ['eca', 'se', 'cbam']) {
+for (const name of modulePackages) {
   const file = join(root, 'packages', name, 'README.md');
   const definitions = listAttention().filter((d) => d.package === `@attnkit/${name}`);
   const before = readFileSync(file, 'utf8');

@@ -3,6 +3,7 @@ import '@attnkit/se';
 import '@attnkit/cbam';
 import '@attnkit/bam';
 import '@attnkit/coordatt';
+import '@attnkit/ecam';
 import '@attnkit/ese';
 import '@attnkit/gc';
 import '@attnkit/gct';

@@ -7,6 +7,7 @@
  */
 import '@attnkit/bam';
 import '@attnkit/coordatt';
+import '@attnkit/ecam';
 import '@attnkit/ese';
 import '@attnkit/gc';
 import '@attnkit/gct';
@@ -21,7 +22,7 @@ import { type ModuleCase, toTensor } from '@attnkit/tools/module-cases';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const catalog = ['simam', 'ese', 'gct', 'lcbam', 'coordatt', 'gc', 'ge', 'bam'];
+const catalog = ['simam', 'ese', 'ecam', 'gct', 'lcbam', 'coordatt', 'gc', 'ge', 'bam'];
 const cases = catalogCases(catalog);
 
 /** The case's module as a one-module network, with its PyTorch weights under the attribute name. */

@@ -35,6 +35,8 @@ const primitiveNames = Object.keys({
   exp: true,
   reciprocal: true,
   axisMean: true,
+  reshape: true,
+  conv1d: true,
   add: true,
   mul: true,
   globalAvgPool: true,

@@ -84,6 +84,17 @@ export interface PrimitiveOps<T> {
   mul(x: T, gate: T): T;
   /** Mean over one spatial axis: 'height' [N, C, H, W] -> [N, C, 1, W], 'width' -> [N, C, H, 1]. */
   axisMean(x: T, axis: SpatialAxis): T;
+  /**
+   * The same elements in NCHW (row-major) order under another 4-D shape of the same size, e.g. a
+   * channel vector [N, C, 1, 1] as a sequence [N, 1, C, 1] along H for `conv1d`, and back.
+   */
+  reshape(x: T, shape: Shape): T;
+  /**
+   * 1-D convolution along H of x [N, Cin, L, 1] (a sequence of length L with Cin channels, as
+   * PyTorch's Conv1d on [N, Cin, L]): weight [Cout, Cin, k] (PyTorch Conv1d), bias [Cout], zero
+   * padding p at both ends, stride 1 -> [N, Cout, L + 2p - k + 1, 1].
+   */
+  conv1d(x: T, weight: T, bias: T | undefined, padding: number): T;
   /** [N, C, H, W] -> [N, C, 1, 1] */
   globalAvgPool(x: T): T;
   /** [N, C, H, W] -> [N, C, 1, 1] */

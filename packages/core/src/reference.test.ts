@@ -108,6 +108,18 @@ describe('reference catalog primitives (values by hand)', () => {
     expect(values(ops.exp(t([1, 1, 1, 2], [0, 1])))).toEqual([1, Math.fround(Math.E)]);
     expect(values(ops.reciprocal(t([1, 1, 1, 3], [4, -0.5, 0.125])))).toEqual([0.25, -2, 8]);
   });
+  it('reshape keeps NCHW order: [1, 2, 1, 1] channel vector -> [1, 1, 2, 1] sequence', () => {
+    const y = ops.reshape(t([1, 2, 1, 1], [3, 4]), [1, 1, 2, 1]);
+    expect([y.shape, values(y)]).toEqual([[1, 1, 2, 1], [3, 4]]);
+  });
+  it('conv1d along H: [1, 2, 3] * [1, 0, -1] with padding 1 -> [-2, -2, 2]; + bias 0.5; two in, one out', () => {
+    // z_i = sum_t w[t] x[i + t - 1]: z_0 = 0*1 + 1*... = 1*0 + 0*1 + -1*2 = -2, z_1 = 1 - 3 = -2, z_2 = 2 - 0 = 2
+    const x = t([1, 1, 3, 1], [1, 2, 3]);
+    expect(values(ops.conv1d(x, t([1, 1, 3], [1, 0, -1]), undefined, 1))).toEqual([-2, -2, 2]);
+    expect(values(ops.conv1d(x, t([1, 1, 3], [1, 0, -1]), t([1], [0.5]), 1))).toEqual([-1.5, -1.5, 2.5]);
+    // Cin = 2, k = 1: out = 2 * x0 + 10 * x1 per position
+    expect(values(ops.conv1d(t([1, 2, 2, 1], [1, 2, 3, 4]), t([1, 2, 1], [2, 10]), undefined, 0))).toEqual([32, 44]);
+  });
   it("axisMean: [[1, 2, 3], [4, 5, 6]] over 'height' -> [2.5, 3.5, 4.5], over 'width' -> [2, 5]", () => {
     const plane = t([1, 1, 2, 3], [1, 2, 3, 4, 5, 6]);
     expect(values(ops.axisMean(plane, 'height'))).toEqual([2.5, 3.5, 4.5]);

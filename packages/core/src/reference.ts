@@ -93,6 +93,30 @@ const referencePrimitives = {
     return broadcastBinary('mul', x, gate, (u, v) => u * v);
   },
 
+  reshape: (x, shape) => ({ shape: [...shape], data: x.data.slice() }),
+
+  conv1d(x, weight, bias, padding) {
+    const [n, c, l] = x.shape;
+    const [o, , k] = weight.shape;
+    const length = l + 2 * padding - k + 1;
+    const out = make([n, o, length, 1]);
+    for (let b = 0; b < n; b++) {
+      for (let oc = 0; oc < o; oc++) {
+        for (let i = 0; i < length; i++) {
+          let sum = bias === undefined ? 0 : bias.data[oc];
+          for (let ic = 0; ic < c; ic++) {
+            for (let t = 0; t < k; t++) {
+              const j = i + t - padding;
+              if (j >= 0 && j < l) sum += weight.data[(oc * c + ic) * k + t] * x.data[(b * c + ic) * l + j];
+            }
+          }
+          out.data[(b * o + oc) * length + i] = sum;
+        }
+      }
+    }
+    return out;
+  },
+
   axisMean(x, axis: SpatialAxis) {
     const [n, c, h, w] = x.shape;
     const out = make(axis === 'height' ? [n, c, 1, w] : [n, c, h, 1]);

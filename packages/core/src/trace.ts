@@ -6,7 +6,7 @@ import { asNchw, broadcastShape } from './broadcast.js';
 import type { BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, PrimitiveOps, SpatialAxis } from './ops.js';
 import type { ParamSpec } from './parameter.js';
 import { Scope } from './scope.js';
-import { type Shape, formatShape, shapesEqual } from './tensor.js';
+import { type Shape, formatShape, shapesEqual, sizeOf } from './tensor.js';
 
 /** A symbolic value of the tracer: an id into `graph.values`. */
 export interface TraceValue {
@@ -129,6 +129,25 @@ class Tracer implements PrimitiveOps<TraceValue>, Record<OpName, unknown> {
           ? 'channel'
           : 'general';
     return this.node('mul', [x, gate], shape, { broadcast: kind });
+  }
+
+  reshape(x: TraceValue, shape: Shape): TraceValue {
+    expectRank('reshape', x, 4);
+    if (shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d >= 1) || sizeOf(shape) !== sizeOf(x.shape) || shape[0] !== x.shape[0]) {
+      fail('reshape', `cannot reshape ${formatShape(x.shape)} to ${formatShape(shape)}: give a 4-D shape with the same batch and the same number of elements`);
+    }
+    return this.node('reshape', [x], shape, { shape: [...shape] });
+  }
+
+  conv1d(x: TraceValue, weight: TraceValue, bias: TraceValue | undefined, padding: number): TraceValue {
+    expectRank('conv1d', x, 4);
+    const [n, c, l, w] = x.shape;
+    const [o, ig, k] = weight.shape;
+    if (w !== 1) fail('conv1d', `expected a sequence [N, C, L, 1], got ${formatShape(x.shape)}`);
+    if (weight.shape.length !== 3 || ig !== c) fail('conv1d', `weight ${formatShape(weight.shape)} must be [out, ${c}, k] for ${c} input channels`);
+    if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== o)) fail('conv1d', `bias ${formatShape(bias.shape)} does not match ${o} output channels`);
+    if (!Number.isInteger(padding) || padding < 0 || l + 2 * padding < k) fail('conv1d', `padding ${padding} with k = ${k} does not fit a sequence of length ${l}`);
+    return this.node('conv1d', [x, weight, bias], [n, o, l + 2 * padding - k + 1, 1], { padding, kernel: k });
   }
 
   axisMean(x: TraceValue, axis: SpatialAxis): TraceValue {

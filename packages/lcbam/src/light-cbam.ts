@@ -30,11 +30,11 @@ export const lcbam: AttentionDefinition = defineAttention({
   },
   configure: (channels, o) => ({
     reducedChannels: makeDivisible(channels / (o.reductionRatio as number), 1, 0),
-    kernelSize: oddKernel(o.spatialKernelSize as number),
+    spatialKernelSize: oddKernel(o.spatialKernelSize as number),
   }),
   parameters: (channels, config) => {
     const rd = config.reducedChannels as number;
-    const k = config.kernelSize as number;
+    const k = config.spatialKernelSize as number;
     return [
       ...conv2dParams('channel.fc1', rd, channels, 1, { bias: false }),
       ...conv2dParams('channel.fc2', channels, rd, 1, { bias: false }),
@@ -43,7 +43,7 @@ export const lcbam: AttentionDefinition = defineAttention({
     ];
   },
   forward: (ops, x, p, config) => {
-    const k = config.kernelSize as number;
+    const k = config.spatialKernelSize as number;
     const pooled = ops.affine(ops.add(ops.globalAvgPool(x), ops.globalMaxPool(x)), 0.5, 0);
     const hidden = ops.relu(ops.conv2d(pooled, p['channel.fc1.weight'], undefined, pointwise));
     const x1 = ops.mul(x, ops.sigmoid(ops.conv2d(hidden, p['channel.fc2.weight'], undefined, pointwise)));

@@ -93,6 +93,14 @@ const translations = {
   reciprocal: unary('Reciprocal'),
   add: ({ sink, node, inputs, shapeOf, output }) => sink.node('Add', [inputs[0], channelVector(sink, node, inputs, shapeOf)], [], output),
   mul: ({ sink, node, inputs, shapeOf, options, output }) => channelGate(sink, node, [inputs[0], channelVector(sink, node, inputs, shapeOf)], shapeOf, options, output),
+  // Shape 0 keeps the batch dimension as it comes (the rest is static in the IR).
+  reshape: ({ sink, node, inputs, output }) => sink.node('Reshape', [inputs[0], sink.int64([0, ...(node.attributes.shape as number[]).slice(1)], [4])], [], output),
+  conv1d: ({ sink, node, inputs, output }) => {
+    const { padding, kernel } = node.attributes as { padding: number; kernel: number };
+    // [Cout, Cin, k] -> [Cout, Cin, k, 1], constant-folded: a 2-D Conv along H runs on every execution provider.
+    const weight = sink.node('Unsqueeze', [inputs[1], sink.int64([3], [1])]);
+    return sink.node('Conv', inputs[2] ? [inputs[0], weight, inputs[2]] : [inputs[0], weight], [attr.ints('kernel_shape', [kernel, 1]), attr.ints('pads', [padding, 0, padding, 0])], output);
+  },
   axisMean: ({ sink, node, inputs, output }) => reduce(sink, 'ReduceMean', inputs[0], [node.attributes.axis === 'height' ? 2 : 3], output),
   globalAvgPool: unary('GlobalAveragePool'),
   globalMaxPool: unary('GlobalMaxPool'),

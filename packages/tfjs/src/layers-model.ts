@@ -258,6 +258,8 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
     exp: attentionOnly,
     reciprocal: attentionOnly,
     axisMean: attentionOnly,
+    reshape: attentionOnly,
+    conv1d: attentionOnly,
     mul: attentionOnly,
     channelMean: attentionOnly,
     channelMax: attentionOnly,

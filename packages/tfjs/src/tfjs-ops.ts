@@ -56,6 +56,15 @@ export function tfjsOps(options: TfjsOpsOptions = {}): Ops<tf.Tensor> {
     add: (a, b) => tf.add(a, b),
     // gate [N, 1, 1, C] (channel), [N, H, W, 1] (spatial), ... broadcasts against NHWC x.
     mul: (x, gate) => tf.mul(x, gate),
+    // Through NCHW order: a canonical reshape keeps NCHW's element order, not NHWC's.
+    reshape: (x, shape) => tf.transpose(tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [...shape]), [0, 2, 3, 1]),
+    // x NHWC [N, L, 1, Cin]; weight in tfjs conv1d layout [k, Cin, Cout], the HWIO filter [k, 1, Cin, Cout].
+    conv1d: (x, weight, bias, padding) => {
+      const [k, cin, cout] = weight.shape as number[];
+      const padded = padding === 0 ? x : tf.pad(x, [[0, 0], [padding, padding], [0, 0], [0, 0]]);
+      const y = tf.conv2d(padded as tf.Tensor4D, tf.reshape(weight, [k, 1, cin, cout]) as tf.Tensor4D, 1, 'valid');
+      return bias === undefined ? y : tf.add(y, bias);
+    },
     // A pooling window of the whole axis rather than tf.mean: see globalAvgPool below.
     axisMean: (x, axis: SpatialAxis) => tf.avgPool(x as tf.Tensor4D, axis === 'height' ? [x.shape[1]!, 1] : [1, x.shape[2]!], 1, 'valid'),
     // Pooling with a window of the whole plane, not tf.mean / tf.max over axes [1, 2]: the wasm
