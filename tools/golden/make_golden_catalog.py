@@ -389,6 +389,11 @@ CASES = [
     ("ecam", {}, 2, 32, 5, 4),
     ("ecam", {}, 2, 20, 3, 3),
     ("ecam", {}, 1, 128, 3, 2),
+    ("ge", {"extent": 2}, 2, 16, 7, 6),
+    ("ge", {"extent": 4}, 1, 16, 9, 5),
+    ("ge", {"extraParams": True, "extent": 2}, 2, 16, 7, 6),
+    ("ge", {"extraParams": True, "extent": 4}, 1, 16, 9, 8),
+    ("ge", {"extent": 8}, 1, 8, 5, 4),
 ]
 
 
@@ -457,6 +462,7 @@ NETWORK_SPECS = [
     ("gc", {}),
     ("ge", {}),
     ("bam", {}),
+    ("ge", {"extraParams": True, "extent": 2}),
 ]
 
 

@@ -92,6 +92,8 @@ const opCosts = {
   exp: uncounted,
   reciprocal: uncounted,
   axisMean: uncounted,
+  avgPool2d: uncounted,
+  resizeNearest: uncounted,
   reshape: uncounted,
   add: uncounted,
   mul: uncounted,

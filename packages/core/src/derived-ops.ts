@@ -35,6 +35,8 @@ const primitiveNames = Object.keys({
   exp: true,
   reciprocal: true,
   axisMean: true,
+  avgPool2d: true,
+  resizeNearest: true,
   reshape: true,
   conv1d: true,
   add: true,

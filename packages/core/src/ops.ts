@@ -16,6 +16,14 @@ export interface MaxPool2dAttributes {
   padding: readonly [number, number];
 }
 
+/** PyTorch's `F.avg_pool2d(x, kernel, stride, padding, count_include_pad=False)`. */
+export interface AvgPool2dAttributes {
+  kernel: readonly [number, number];
+  stride: readonly [number, number];
+  /** Zero padding on each side, left out of each window's count (count_include_pad=False). */
+  padding: readonly [number, number];
+}
+
 export interface BatchNormParams<T> {
   weight: T;
   bias: T;
@@ -82,6 +90,14 @@ export interface PrimitiveOps<T> {
    * (LayerNorm's weight), which multiplies along the channel axis.
    */
   mul(x: T, gate: T): T;
+  /** Average pooling over the valid positions of each window (PyTorch's count_include_pad=False). */
+  avgPool2d(x: T, attributes: AvgPool2dAttributes): T;
+  /**
+   * Nearest-neighbour resize of x [N, C, h, w] to [N, C, H, W], as PyTorch's
+   * `F.interpolate(x, size=(H, W))` (mode 'nearest'): output row i reads input row
+   * floor(i * h / H), and likewise for columns.
+   */
+  resizeNearest(x: T, size: readonly [number, number]): T;
   /** Mean over one spatial axis: 'height' [N, C, H, W] -> [N, C, 1, W], 'width' -> [N, C, H, 1]. */
   axisMean(x: T, axis: SpatialAxis): T;
   /**

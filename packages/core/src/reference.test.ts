@@ -120,6 +120,14 @@ describe('reference catalog primitives (values by hand)', () => {
     // Cin = 2, k = 1: out = 2 * x0 + 10 * x1 per position
     expect(values(ops.conv1d(t([1, 2, 2, 1], [1, 2, 3, 4]), t([1, 2, 1], [2, 10]), undefined, 0))).toEqual([32, 44]);
   });
+  it('avgPool2d counts only valid positions: [1, 2, 3, 4] (1 x 4), window 3, stride 2, padding 1 -> [(1+2)/2, (2+3+4)/3]', () => {
+    const y = ops.avgPool2d(t([1, 1, 1, 4], [1, 2, 3, 4]), { kernel: [1, 3], stride: [1, 2], padding: [0, 1] });
+    expect([y.shape, values(y)]).toEqual([[1, 1, 1, 2], [1.5, 3]]);
+  });
+  it('resizeNearest reads floor(i * h / H): [1, 2] (1 x 2) to 1 x 5 -> [1, 1, 1, 2, 2]; 2 x 1 to 3 x 1 -> rows 0, 0, 1', () => {
+    expect(values(ops.resizeNearest(t([1, 1, 1, 2], [1, 2]), [1, 5]))).toEqual([1, 1, 1, 2, 2]);
+    expect(values(ops.resizeNearest(t([1, 1, 2, 1], [7, 8]), [3, 1]))).toEqual([7, 7, 8]);
+  });
   it("axisMean: [[1, 2, 3], [4, 5, 6]] over 'height' -> [2.5, 3.5, 4.5], over 'width' -> [2, 5]", () => {
     const plane = t([1, 1, 2, 3], [1, 2, 3, 4, 5, 6]);
     expect(values(ops.axisMean(plane, 'height'))).toEqual([2.5, 3.5, 4.5]);

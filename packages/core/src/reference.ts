@@ -2,7 +2,7 @@ import { AttnkitError, ErrorCodes } from './errors.js';
 import type { NetworkDefinition } from './network.js';
 import { withDerivedOps } from './derived-ops.js';
 import { asNchw, broadcastShape, broadcastStrides } from './broadcast.js';
-import type { BatchNormAttributes, BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, Ops, PrimitiveOps, SpatialAxis } from './ops.js';
+import type { AvgPool2dAttributes, BatchNormAttributes, BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, Ops, PrimitiveOps, SpatialAxis } from './ops.js';
 import type { ParamSpec } from './parameter.js';
 import { Scope } from './scope.js';
 import { type Tensor, formatShape, shapesEqual, sizeOf } from './tensor.js';
@@ -112,6 +112,44 @@ const referencePrimitives = {
           }
           out.data[(b * o + oc) * length + i] = sum;
         }
+      }
+    }
+    return out;
+  },
+
+  avgPool2d(x, a: AvgPool2dAttributes) {
+    const [n, c, h, w] = x.shape;
+    const [kh, kw] = a.kernel;
+    const [sh, sw] = a.stride;
+    const [ph, pw] = a.padding;
+    const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
+    const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+    const out = make([n, c, oh, ow]);
+    for (let p = 0; p < n * c; p++) {
+      for (let y = 0; y < oh; y++) {
+        for (let xo = 0; xo < ow; xo++) {
+          let sum = 0;
+          let count = 0;
+          for (let iy = Math.max(0, y * sh - ph); iy < Math.min(h, y * sh - ph + kh); iy++) {
+            for (let ix = Math.max(0, xo * sw - pw); ix < Math.min(w, xo * sw - pw + kw); ix++) {
+              sum += x.data[(p * h + iy) * w + ix];
+              count++;
+            }
+          }
+          out.data[(p * oh + y) * ow + xo] = sum / count;
+        }
+      }
+    }
+    return out;
+  },
+
+  resizeNearest(x, [oh, ow]) {
+    const [n, c, h, w] = x.shape;
+    const out = make([n, c, oh, ow]);
+    for (let p = 0; p < n * c; p++) {
+      for (let y = 0; y < oh; y++) {
+        const iy = Math.min(h - 1, Math.floor((y * h) / oh));
+        for (let xo = 0; xo < ow; xo++) out.data[(p * oh + y) * ow + xo] = x.data[(p * h + iy) * w + Math.min(w - 1, Math.floor((xo * w) / ow))];
       }
     }
     return out;

@@ -82,6 +82,11 @@ describe('tracer shapes of the broadcasting and catalog primitives', () => {
     expect(shapeOf([2, 3, 4, 5], (ops, x) => ops.reciprocal(ops.exp(ops.sqrt(x))))).toEqual([2, 3, 4, 5]);
   });
 
+  it('avgPool2d and resizeNearest shapes', () => {
+    expect(shapeOf([2, 3, 7, 6], (ops, x) => ops.avgPool2d(x, { kernel: [3, 3], stride: [2, 2], padding: [1, 1] }))).toEqual([2, 3, 4, 3]);
+    expect(shapeOf([2, 3, 4, 3], (ops, x) => ops.resizeNearest(x, [7, 6]))).toEqual([2, 3, 7, 6]);
+  });
+
   it('reshape to the same size; conv1d [N, Cin, L, 1] -> [N, Cout, L + 2p - k + 1, 1]', () => {
     expect(shapeOf([2, 6, 1, 1], (ops, x) => ops.reshape(x, [2, 1, 6, 1]))).toEqual([2, 1, 6, 1]);
     expect(shapeOf([2, 1, 6, 1], (ops, x, s) => ops.conv1d(x, param(s, 'w', [4, 1, 3]), param(s, 'b', [4]), 1))).toEqual([2, 4, 6, 1]);
@@ -103,6 +108,8 @@ describe('tracer shape errors', () => {
     ['reshape size', [2, 6, 1, 1], (ops, x) => ops.reshape(x, [2, 1, 5, 1]), 'reshape: cannot reshape [2, 6, 1, 1] to [2, 1, 5, 1]'],
     ['conv1d width', [2, 1, 6, 2], (ops, x, s) => ops.conv1d(x, param(s, 'w', [4, 1, 3]), undefined, 1), 'conv1d: expected a sequence [N, C, L, 1], got [2, 1, 6, 2]'],
     ['conv1d channels', [2, 2, 6, 1], (ops, x, s) => ops.conv1d(x, param(s, 'w', [4, 1, 3]), undefined, 1), 'conv1d: weight [4, 1, 3] must be [out, 2, k]'],
+    ['avgPool2d padding', [1, 3, 8, 8], (ops, x) => ops.avgPool2d(x, { kernel: [3, 3], stride: [2, 2], padding: [2, 2] }), 'avgPool2d: padding 2x2 must be at most half the kernel 3x3'],
+    ['resizeNearest size', [1, 3, 8, 8], (ops, x) => ops.resizeNearest(x, [0, 4]), 'resizeNearest: size [0,4] must be two positive integers'],
     ['axisMean rank', [2, 3], (ops, x) => ops.axisMean(x, 'height'), 'axisMean: expected a 4-D tensor, got [2, 3]'],
     ['channelConv1d input', [1, 3, 8, 8], (ops, x, s) => ops.channelConv1d(x, param(s, 'w', [1, 1, 3]), 'zeros'), 'channelConv1d: expected a channel vector [N, C, 1, 1], got [1, 3, 8, 8]'],
     ['channelConv1d even k', [1, 3, 1, 1], (ops, x, s) => ops.channelConv1d(x, param(s, 'w', [1, 1, 4]), 'zeros'), 'channelConv1d: weight [1, 1, 4] must be [1, 1, k] or [3, 1, k] with odd k'],

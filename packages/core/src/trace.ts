@@ -3,7 +3,7 @@ import type { AttentionCall, Graph, GraphNode, GraphValue } from './graph.js';
 import type { NetworkDefinition } from './network.js';
 import { withDerivedOps } from './derived-ops.js';
 import { asNchw, broadcastShape } from './broadcast.js';
-import type { BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, PrimitiveOps, SpatialAxis } from './ops.js';
+import type { AvgPool2dAttributes, BatchNormParams, ChannelPadding, Conv2dAttributes, MaxPool2dAttributes, OpName, PrimitiveOps, SpatialAxis } from './ops.js';
 import type { ParamSpec } from './parameter.js';
 import { Scope } from './scope.js';
 import { type Shape, formatShape, shapesEqual, sizeOf } from './tensor.js';
@@ -148,6 +148,21 @@ class Tracer implements PrimitiveOps<TraceValue>, Record<OpName, unknown> {
     if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== o)) fail('conv1d', `bias ${formatShape(bias.shape)} does not match ${o} output channels`);
     if (!Number.isInteger(padding) || padding < 0 || l + 2 * padding < k) fail('conv1d', `padding ${padding} with k = ${k} does not fit a sequence of length ${l}`);
     return this.node('conv1d', [x, weight, bias], [n, o, l + 2 * padding - k + 1, 1], { padding, kernel: k });
+  }
+
+  avgPool2d(x: TraceValue, a: AvgPool2dAttributes): TraceValue {
+    expectRank('avgPool2d', x, 4);
+    const [n, c, h, w] = x.shape;
+    if (a.padding[0] * 2 > a.kernel[0] || a.padding[1] * 2 > a.kernel[1]) fail('avgPool2d', `padding ${a.padding.join('x')} must be at most half the kernel ${a.kernel.join('x')}`);
+    const shape = [n, c, outSize(h, a.kernel[0], a.stride[0], a.padding[0]), outSize(w, a.kernel[1], a.stride[1], a.padding[1])];
+    if (shape[2] < 1 || shape[3] < 1) fail('avgPool2d', `a ${a.kernel.join('x')} window does not fit ${formatShape(x.shape)}`);
+    return this.node('avgPool2d', [x], shape, { ...a });
+  }
+
+  resizeNearest(x: TraceValue, size: readonly [number, number]): TraceValue {
+    expectRank('resizeNearest', x, 4);
+    if (!size.every((d) => Number.isInteger(d) && d >= 1)) fail('resizeNearest', `size ${JSON.stringify(size)} must be two positive integers`);
+    return this.node('resizeNearest', [x], [x.shape[0], x.shape[1], size[0], size[1]], { size: [...size] });
   }
 
   axisMean(x: TraceValue, axis: SpatialAxis): TraceValue {

@@ -22,6 +22,22 @@ describe('ge: parameters and MACs', () => {
     expect(insertionCosts('ge', mobilenetV2Points)).toEqual({ parameters: 30_111, macs: 28_512 });
   });
 
+  it('extent 2: 580 parameters; at 8 x 8 the MLP runs at the 4 x 4 gathered positions: 16 * 2*64*4 = 8192 MACs', () => {
+    expect(createAttention({ type: 'ge', extent: 2 }, 64).parameterCount).toBe(580);
+    expect(macs({ type: 'ge', extent: 2 }, [1, 64, 8, 8])).toBe(8192);
+  });
+
+  it('extraParams, extent 2: + depthwise 3x3 64*9 + BN 2*64 = 1284 parameters; at 8 x 8: 64*16*9 + 8192 = 17408 MACs', () => {
+    expect(createAttention({ type: 'ge', extraParams: true, extent: 2 }, 64).parameterCount).toBe(1284);
+    expect(macs({ type: 'ge', extraParams: true, extent: 2 }, [1, 64, 8, 8])).toBe(17_408);
+    expect(insertionCosts({ type: 'ge', extraParams: true, extent: 2 }, resnet50Points)).toEqual({ parameters: 2_697_136, macs: 121_284_608 });
+    expect(insertionCosts({ type: 'ge', extraParams: true, extent: 2 }, mobilenetV2Points)).toEqual({ parameters: 46_655, macs: 2_268_960 });
+  });
+
+  it('refuses an extent that is not 0 or a power of two', () => {
+    expect(() => createAttention({ type: 'ge', extent: 3 }, 16)).toThrow("ge: option 'extent' is 3; expected 0 (global) or a power of two >= 2");
+  });
+
   it('refuses an even featSize with extraParams', () => {
     expect(() => createAttention({ type: 'ge', extraParams: true, featSize: 6 }, 16)).toThrow("ge: option 'featSize' is 6; expected an odd integer");
   });

@@ -101,6 +101,22 @@ const translations = {
     const weight = sink.node('Unsqueeze', [inputs[1], sink.int64([3], [1])]);
     return sink.node('Conv', inputs[2] ? [inputs[0], weight, inputs[2]] : [inputs[0], weight], [attr.ints('kernel_shape', [kernel, 1]), attr.ints('pads', [padding, 0, padding, 0])], output);
   },
+  avgPool2d: ({ sink, node, inputs, output }) => {
+    const a = node.attributes;
+    const [ph, pw] = a.padding as [number, number];
+    return sink.node(
+      'AveragePool',
+      [inputs[0]],
+      [attr.int('ceil_mode', 0), attr.int('count_include_pad', 0), attr.ints('kernel_shape', a.kernel as number[]), attr.ints('pads', [ph, pw, ph, pw]), attr.ints('strides', a.stride as number[])],
+      output,
+    );
+  },
+  resizeNearest: ({ sink, node, inputs, output }) => {
+    // sizes = [N, C] of x (as it comes) followed by the static [H, W].
+    const batchAndChannels = sink.node('Slice', [sink.node('Shape', [inputs[0]]), sink.int64([0], [1]), sink.int64([2], [1]), sink.int64([0], [1])]);
+    const sizes = sink.node('Concat', [batchAndChannels, sink.int64(node.attributes.size as number[], [2])], [attr.int('axis', 0)]);
+    return sink.node('Resize', [inputs[0], '', '', sizes], [attr.string('coordinate_transformation_mode', 'asymmetric'), attr.string('mode', 'nearest'), attr.string('nearest_mode', 'floor')], output);
+  },
   axisMean: ({ sink, node, inputs, output }) => reduce(sink, 'ReduceMean', inputs[0], [node.attributes.axis === 'height' ? 2 : 3], output),
   globalAvgPool: unary('GlobalAveragePool'),
   globalMaxPool: unary('GlobalMaxPool'),

@@ -258,6 +258,8 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
     exp: attentionOnly,
     reciprocal: attentionOnly,
     axisMean: attentionOnly,
+    avgPool2d: attentionOnly,
+    resizeNearest: attentionOnly,
     reshape: attentionOnly,
     conv1d: attentionOnly,
     mul: attentionOnly,

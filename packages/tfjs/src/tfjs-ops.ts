@@ -7,7 +7,7 @@
  * Padding is PyTorch's (symmetric): where TF's 'same' would differ (stride > 1, even kernels) we
  * tf.pad then convolve 'valid'; max pooling pads with -inf (PAPER.md section 6).
  */
-import { AttnkitError, ErrorCodes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type Ops, type PrimitiveOps, type Shape, type SpatialAxis, withDerivedOps } from '@attnkit/core';
+import { AttnkitError, ErrorCodes, type AvgPool2dAttributes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type Ops, type PrimitiveOps, type Shape, type SpatialAxis, withDerivedOps } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface TfjsOpsOptions {
@@ -65,6 +65,21 @@ export function tfjsOps(options: TfjsOpsOptions = {}): Ops<tf.Tensor> {
       const y = tf.conv2d(padded as tf.Tensor4D, tf.reshape(weight, [k, 1, cin, cout]) as tf.Tensor4D, 1, 'valid');
       return bias === undefined ? y : tf.add(y, bias);
     },
+    avgPool2d: (x, a: AvgPool2dAttributes) => {
+      const [ph, pw] = a.padding;
+      const [kh, kw] = a.kernel;
+      const padded = ph === 0 && pw === 0 ? x : tf.pad(x, [[0, 0], [ph, ph], [pw, pw], [0, 0]]);
+      const mean = tf.avgPool(padded as tf.Tensor4D, [kh, kw], [a.stride[0], a.stride[1]], 'valid');
+      if (ph === 0 && pw === 0) return mean;
+      // The zero padding was averaged in: rescale each window by kh*kw / (its valid positions).
+      const [, oh, ow] = mean.shape;
+      const valid = (o: number, s: number, p: number, k: number, size: number) => Math.min(size, o * s - p + k) - Math.max(0, o * s - p);
+      const scale = new Float32Array(oh * ow);
+      for (let y = 0; y < oh; y++) for (let xo = 0; xo < ow; xo++) scale[y * ow + xo] = (kh * kw) / (valid(y, a.stride[0], ph, kh, x.shape[1]!) * valid(xo, a.stride[1], pw, kw, x.shape[2]!));
+      return tf.mul(mean, tf.tensor4d(scale, [1, oh, ow, 1]));
+    },
+    // TF's legacy nearest (no align corners, no half-pixel centres) reads floor(i * h / H), as PyTorch.
+    resizeNearest: (x, size) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [size[0], size[1]], false, false),
     // A pooling window of the whole axis rather than tf.mean: see globalAvgPool below.
     axisMean: (x, axis: SpatialAxis) => tf.avgPool(x as tf.Tensor4D, axis === 'height' ? [x.shape[1]!, 1] : [1, x.shape[2]!], 1, 'valid'),
     // Pooling with a window of the whole plane, not tf.mean / tf.max over axes [1, 2]: the wasm

@@ -30,13 +30,14 @@ describe('catalogTable', () => {
   const row = (label: string) => Object.fromEntries(headers.map((h, i) => [h, rows.find((r) => r[0] === label)![i]]));
 
   it('has a row per registered module (and GE with its parametric gather), sorted', () => {
-    expect(rows.map((r) => r[0])).toEqual(['bam', 'cbam', 'ceca', 'coordatt', 'eca', 'eca-ns', 'ecam', 'ese', 'gc', 'gct', 'ge', 'ge{"extraParams":true}', 'lcbam', 'se', 'se-var1', 'se-var2', 'se-var3', 'simam']);
+    expect(rows.map((r) => r[0])).toEqual(['bam', 'cbam', 'ceca', 'coordatt', 'eca', 'eca-ns', 'ecam', 'ese', 'gc', 'gct', 'ge', 'ge{"extraParams":true,"extent":2}', 'lcbam', 'se', 'se-var1', 'se-var2', 'se-var3', 'simam']);
   });
 
   it("adds exactly PyTorch's forward-hook counts on ResNet-50 and MobileNetV2 (tools/golden/fixtures/catalog/network-costs.json)", () => {
     expect([row('ese')['ResNet-50 params'], row('ese')['ResNet-50 MACs']]).toEqual(['+20,134,656', '+20,119,552']);
     expect([row('bam')['MobileNetV2 params'], row('bam')['MobileNetV2 MACs']]).toEqual(['+61,320', '+3,383,250']);
     expect([row('coordatt')['ResNet-50 params'], row('coordatt')['ResNet-50 MACs']]).toEqual(['+1,917,832', '+27,066,368']);
+    expect([row('ge{"extraParams":true,"extent":2}')['ResNet-50 params'], row('ge{"extraParams":true,"extent":2}')['ResNet-50 MACs']]).toEqual(['+2,697,136', '+121,284,608']);
     expect([row('gct')['MobileNetV2 params'], row('gct')['MobileNetV2 MACs']]).toEqual(['+4,512', '+0']);
     // PAPER.md section 4: SE r16 (with bias) adds 2,530,992 parameters and 2,514,944 MACs on ResNet-50.
     expect([row('se')['ResNet-50 params'], row('se')['ResNet-50 MACs']]).toEqual(['+2,530,992', '+2,514,944']);

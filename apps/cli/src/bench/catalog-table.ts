@@ -27,10 +27,10 @@ export const catalogPaperFigures: Record<string, string> = {
   bam: 'ResNet-50 with 3 BAMs at the stage ends: 76.86% (Jongchan/attention-module released weights)',
 };
 
-/** Module rows: every registered id with its defaults, plus GE's parametric gather. */
+/** Module rows: every registered id with its defaults, plus GE's parametric gather at extent 2. */
 function catalogSpecs(): Array<{ label: string; spec: AttentionSpec }> {
   const rows: Array<{ label: string; spec: AttentionSpec }> = listAttention().map((d) => ({ label: d.id, spec: d.id }));
-  if (rows.some((r) => r.label === 'ge')) rows.push({ label: 'ge{"extraParams":true}', spec: { type: 'ge', extraParams: true } });
+  if (rows.some((r) => r.label === 'ge')) rows.push({ label: 'ge{"extraParams":true,"extent":2}', spec: { type: 'ge', extraParams: true, extent: 2 } });
   return rows.sort((a, b) => a.label.localeCompare(b.label));
 }
 
