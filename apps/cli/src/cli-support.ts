@@ -12,7 +12,8 @@ export function printJson(value: unknown): void {
 export function parseAttentionArgument(value: string | undefined): AttentionSpec | undefined {
   if (value === undefined || value === 'none') return undefined;
   const trimmed = value.trim();
-  if (!trimmed.startsWith('{')) return trimmed;
+  // An id from the command line: createAttention checks it against the registry.
+  if (!trimmed.startsWith('{')) return trimmed as AttentionSpec;
   try {
     return JSON.parse(trimmed) as AttentionSpec;
   } catch (error) {
@@ -20,6 +21,7 @@ export function parseAttentionArgument(value: string | undefined): AttentionSpec
       ErrorCodes.INVALID_OPTION,
       `--attention ${value} is neither an id nor valid JSON (${(error as Error).message}); give e.g. --attention eca or --attention '{"type":"eca","kernelSize":5}'`,
       { value },
+      { cause: error },
     );
   }
 }

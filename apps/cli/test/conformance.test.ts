@@ -8,6 +8,7 @@ import '@attnkit/cbam';
 import '@attnkit/eca';
 import '@attnkit/se';
 import {
+  type AttentionSpec,
   attentionNetwork,
   countCosts,
   createAttention,
@@ -45,7 +46,7 @@ describe.each(ids)('%s', (id) => {
       [options, 64, [1, 64, 4, 6]],
     ]) as Array<[Record<string, unknown>, number, number[]]>,
   )('options %j, C = %i, input %j', (options, channels, shape) => {
-    const spec = { type: id, ...options };
+    const spec = { type: id, ...options } as AttentionSpec;
     const instance = createAttention(spec, channels);
     const network = attentionNetwork(spec, channels, shape);
     const graph = traceNetwork(network);

@@ -2,12 +2,12 @@
 import '@attnkit/cbam';
 import '@attnkit/eca';
 import '@attnkit/se';
-import { isAttnkitError } from '@attnkit/core';
+import { type AttentionSpec, isAttnkitError } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
 import { attnkit } from './test-support.js';
 import { type CountResult, countBackbone, formatCount } from '../src/commands/count.js';
 
-const K3557 = { type: 'eca', kernelSize: [3, 5, 5, 7] };
+const K3557: AttentionSpec = { type: 'eca', kernelSize: [3, 5, 5, 7] };
 
 describe('countBackbone', () => {
   it('resnet50 + ECA k3557: 25,557,112 parameters, 16 insertions summing to 80 (PAPER.md sections 1 and 3)', () => {

@@ -8,14 +8,7 @@
  * NOTE: timm concatenates [mean, max] (poolOrder 'mean-max') and has no BN; we follow the
  * official code. The official ResNet init sets the spatial BN weight to 0; we do too.
  */
-import { type AttentionDefinition, AttnkitError, ErrorCodes, type Ops, type ParamValues, defineAttention } from '@attnkit/core';
-
-export interface CbamOptions {
-  reductionRatio?: number;
-  poolOrder?: 'max-mean' | 'mean-max';
-  channelGate?: boolean;
-  spatialGate?: boolean;
-}
+import { type AttentionOptions, AttnkitError, ErrorCodes, type Ops, type ParamValues, defineAttention } from '@attnkit/core';
 
 const mlp = <T>(ops: Ops<T>, v: T, p: ParamValues<T>): T =>
   ops.linear(ops.relu(ops.linear(v, p['ChannelGate.mlp.1.weight'], p['ChannelGate.mlp.1.bias'])), p['ChannelGate.mlp.3.weight'], p['ChannelGate.mlp.3.bias']);
@@ -23,7 +16,7 @@ const mlp = <T>(ops: Ops<T>, v: T, p: ParamValues<T>): T =>
 const vector = (name: string, channels: number, value: number, trainable: boolean) =>
   ({ name, shape: [channels], layout: 'vector', trainable, init: { kind: 'constant', value } }) as const;
 
-export const cbam: AttentionDefinition = defineAttention({
+export const cbam = defineAttention({
   id: 'cbam',
   package: '@attnkit/cbam',
   description: 'CBAM (official): channel gate (shared MLP on avg and max pool) then spatial gate (7x7 conv + BN on [max, mean])',
@@ -42,14 +35,14 @@ export const cbam: AttentionDefinition = defineAttention({
       });
     }
     return {
-      reducedChannels: Math.max(1, Math.floor(channels / (o.reductionRatio as number))),
+      reducedChannels: Math.max(1, Math.floor(channels / o.reductionRatio)),
       poolOrder: o.poolOrder,
       channelGate: o.channelGate,
       spatialGate: o.spatialGate,
     };
   },
   parameters: (channels, config) => {
-    const cr = config.reducedChannels as number;
+    const cr = config.reducedChannels;
     const specs = [];
     if (config.channelGate) {
       specs.push(
@@ -88,3 +81,6 @@ export const cbam: AttentionDefinition = defineAttention({
     return out;
   },
 });
+
+/** CBAM's options: reductionRatio, poolOrder, channelGate, spatialGate (see the schema above). */
+export type CbamOptions = AttentionOptions<typeof cbam>;

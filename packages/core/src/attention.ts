@@ -1,7 +1,7 @@
 import { AttnkitError, ErrorCodes } from './errors.js';
 import type { KernelSizeContext } from './kernel-size.js';
 import type { Ops } from './ops.js';
-import { type OptionsSchema, validateOptions } from './options.js';
+import { type OptionsInput, type OptionsSchema, type ResolvedOptions, validateOptions } from './options.js';
 import type { ParamSpec } from './parameter.js';
 import { sizeOf } from './tensor.js';
 
@@ -11,8 +11,10 @@ export type ParamValues<T> = Readonly<Record<string, T>>;
 /**
  * An attention module written once. `configure` turns validated options and the host's channel
  * count into the numbers every backend uses (k, reduced channels): adapters never decide them.
+ * `S` is the option schema and `C` the decided config: `defineAttention` infers both, so
+ * `configure` reads typed options and `parameters` / `forward` a typed config, without casts.
  */
-export interface AttentionDefinition {
+export interface AttentionDefinition<S extends OptionsSchema = OptionsSchema, C extends AttentionConfig = AttentionConfig> {
   /** Short lowercase id, as timm's create_attn: `eca`, `se`, `cbam`, ... */
   id: string;
   /** The npm package that defines it. */
@@ -21,10 +23,10 @@ export interface AttentionDefinition {
   description: string;
   /** Attribute name inside a host block, as the official code names it (`eca`, `se`, `cbam`). */
   attributeName: string;
-  options: OptionsSchema;
-  configure(channels: number, options: Readonly<Record<string, unknown>>, context: KernelSizeContext): AttentionConfig;
-  parameters(channels: number, config: AttentionConfig): ParamSpec[];
-  forward<T>(ops: Ops<T>, x: T, params: ParamValues<T>, config: AttentionConfig): T;
+  options: S;
+  configure(channels: number, options: ResolvedOptions<S>, context: KernelSizeContext): C;
+  parameters(channels: number, config: C): ParamSpec[];
+  forward<T>(ops: Ops<T>, x: T, params: ParamValues<T>, config: C): T;
 }
 
 /** The decided numbers of one module instance; JSON-serializable. */
@@ -34,8 +36,27 @@ export interface AttentionConfig {
   [key: string]: unknown;
 }
 
-/** `'eca'` or `{ type: 'eca', kernelSize: 5 }`. */
-export type AttentionSpec = string | ({ type: string } & Record<string, unknown>);
+/** The options a definition takes, as a caller gives them: `AttentionOptions<typeof eca>`. */
+export type AttentionOptions<D> = D extends AttentionDefinition<infer S, infer _C> ? OptionsInput<S> : never;
+
+/**
+ * The typed registry: attention id -> the options its spec takes. Empty in core; each module
+ * package adds its ids by declaration merging, and so can a user's own module:
+ *
+ *   declare module '@attnkit/core' {
+ *     interface AttentionTypes { 'my-gate': AttentionOptions<typeof myGate> }
+ *   }
+ *
+ * so `createAttention('eac', 64)` or `{ type: 'eca', kernelsize: 3 }` fail to type-check.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging.
+export interface AttentionTypes {}
+
+/** Every id in the typed registry. */
+export type AttentionId = Extract<keyof AttentionTypes, string>;
+
+/** `'eca'` or `{ type: 'eca', kernelSize: 5 }`: an id of the typed registry and its options. */
+export type AttentionSpec = { [K in AttentionId]: K | ({ type: K } & AttentionTypes[K]) }[AttentionId];
 
 /** A module bound to a channel count: what a host block inserts. */
 export interface AttentionInstance {
@@ -50,7 +71,11 @@ export interface AttentionInstance {
   readonly parameterCount: number;
 }
 
-export function defineAttention(definition: AttentionDefinition): AttentionDefinition {
+/**
+ * Freezes a definition and infers its types: the option schema (kept literal, so an enum option
+ * reads as the union of its values) and the config `configure` returns.
+ */
+export function defineAttention<const S extends OptionsSchema, C extends AttentionConfig>(definition: AttentionDefinition<S, C>): AttentionDefinition<S, C> {
   return Object.freeze(definition);
 }
 

@@ -36,22 +36,43 @@ export const ErrorCodes = {
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   /** A bench or CLI config that fails its schema; `details.issues` lists each bad field. */
   INVALID_CONFIG: 'INVALID_CONFIG',
+  /** A broken invariant inside attnkit (a bug, not bad input): please report it. */
+  INTERNAL: 'INTERNAL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/**
+ * Marks attnkit errors. `Symbol.for` is one symbol per process, so two copies of core (a
+ * bundler's duplicate, two installed versions) recognize each other's errors, where
+ * `instanceof` against one copy's class would miss the other's.
+ */
+const attnkitErrorMarker = Symbol.for('attnkit.error');
+
+export interface AttnkitErrorOptions {
+  /** The error this one was raised from (a parse failure, a runtime's exception), kept as `error.cause`. */
+  cause?: unknown;
+}
 
 export class AttnkitError extends Error {
   override readonly name = 'AttnkitError';
   readonly code: ErrorCode;
   readonly details: Record<string, unknown>;
+  readonly [attnkitErrorMarker] = true;
 
-  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message);
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options: AttnkitErrorOptions = {}) {
+    super(message, 'cause' in options ? { cause: options.cause } : undefined);
     this.code = code;
     this.details = details;
   }
+
+  /** `error instanceof AttnkitError` holds for an AttnkitError of any copy of core. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [attnkitErrorMarker]?: unknown })[attnkitErrorMarker] === true;
+  }
 }
 
+/** Whether `value` is an AttnkitError (of any copy of core), with the given code if one is given. */
 export function isAttnkitError(value: unknown, code?: ErrorCode): value is AttnkitError {
   return value instanceof AttnkitError && (code === undefined || value.code === code);
 }

@@ -1,4 +1,5 @@
 import type { AttentionConfig } from './attention.js';
+import { AttnkitError, ErrorCodes } from './errors.js';
 import type { OpName } from './ops.js';
 import type { ParamSpec } from './parameter.js';
 import type { Shape } from './tensor.js';
@@ -57,4 +58,22 @@ export interface Graph {
   nodes: GraphNode[];
   params: GraphParameter[];
   attention: AttentionCall[];
+}
+
+/**
+ * Throws INTERNAL unless every node reads only the input, parameters and earlier nodes' outputs:
+ * the order `traceNetwork` always writes and every consumer of the IR relies on.
+ */
+export function checkGraphOrder(graph: Graph): void {
+  const ready = new Set<number>([graph.input, ...graph.params.map((p) => p.value)]);
+  for (const [index, node] of graph.nodes.entries()) {
+    const early = node.inputs.find((id) => id >= 0 && !ready.has(id));
+    if (early !== undefined) {
+      throw new AttnkitError(ErrorCodes.INTERNAL, `node ${index} (${node.op}) reads value ${early} before it is computed: the graph's nodes are not in topological order, which traceNetwork always keeps`, {
+        node: index,
+        value: early,
+      });
+    }
+    ready.add(node.output);
+  }
 }

@@ -1,8 +1,9 @@
+export * from './apply-node.js';
 export * from './attention.js';
 export * from './counting.js';
 export * from './derived-ops.js';
 export * from './errors.js';
-export type * from './graph.js';
+export * from './graph.js';
 export * from './initializer.js';
 export * from './kernel-size.js';
 export * from './network.js';

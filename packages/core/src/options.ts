@@ -15,6 +15,23 @@ export type OptionDescriptor =
 
 export type OptionsSchema = Readonly<Record<string, OptionDescriptor>>;
 
+/** The value type a descriptor accepts: an enum gives the union of its values. */
+export type OptionValue<D extends OptionDescriptor> = D extends { type: 'integer' | 'number' }
+  ? number
+  : D extends { type: 'boolean' }
+    ? boolean
+    : D extends { type: 'enum'; values: readonly (infer V)[] }
+      ? V
+      : D extends { type: 'kernel-size' }
+        ? KernelSizeRule
+        : never;
+
+/** Options after validation: every key present, defaults filled in (what `configure` reads). */
+export type ResolvedOptions<S extends OptionsSchema> = { readonly [K in keyof S]: OptionValue<S[K]> };
+
+/** Options as a caller gives them: every key optional (what a spec carries). */
+export type OptionsInput<S extends OptionsSchema> = { -readonly [K in keyof S]?: OptionValue<S[K]> };
+
 function invalid(owner: string, key: string, value: unknown, expected: string): AttnkitError {
   return new AttnkitError(
     ErrorCodes.INVALID_OPTION,
@@ -66,11 +83,11 @@ function accepts(descriptor: OptionDescriptor, value: unknown): boolean {
 }
 
 /** Fills defaults and checks every value; unknown keys are refused with the list of known ones. */
-export function validateOptions(
+export function validateOptions<S extends OptionsSchema>(
   owner: string,
-  schema: OptionsSchema,
+  schema: S,
   input: Readonly<Record<string, unknown>> = {},
-): Record<string, unknown> {
+): ResolvedOptions<S> {
   const known = Object.keys(schema);
   for (const key of Object.keys(input)) {
     // Own keys only: 'toString' or 'constructor' are in every object, not in the schema.
@@ -88,7 +105,8 @@ export function validateOptions(
     if (!accepts(descriptor, value)) throw invalid(owner, key, value, describeExpected(descriptor));
     resolved[key] = Array.isArray(value) ? [...value] : value;
   }
-  return resolved;
+  // Every key of the schema is set above to a value its descriptor accepts.
+  return resolved as ResolvedOptions<S>;
 }
 
 /** JSON Schema (draft 2020-12) for an options object. */

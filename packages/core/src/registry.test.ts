@@ -15,7 +15,7 @@ function caught(f: () => unknown): AttnkitError {
   throw new Error('expected an AttnkitError, nothing was thrown');
 }
 
-const other = defineAttention({ ...testGate, id: 'test-other', package: '@attnkit/other', options: {} });
+const other = defineAttention({ ...testGate, id: 'test-other', package: '@attnkit/other', options: {}, configure: () => ({ kernelSize: 3 }) });
 
 // The registry is one per process, so other test files may have added ids: assert on ours.
 registerAttention(testGate);
@@ -50,6 +50,7 @@ describe('registry', () => {
   });
 
   it('refuses an unknown id with the list of ids that exist', () => {
+    // @ts-expect-error 'nope' is not in the typed registry; at run time it is refused too.
     const error = caught(() => createAttention('nope', 16));
     expect(error.code).toBe(ErrorCodes.UNKNOWN_MODULE);
     const known = listAttention().map((d) => d.id);
@@ -91,20 +92,24 @@ describe('registry', () => {
   });
 
   it('validates options: unknown keys list the known ones', () => {
+    // @ts-expect-error 'kernel' is not an option of test-gate.
     const error = caught(() => createAttention({ type: 'test-gate', kernel: 3 }, 16));
     expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
     expect(error.message).toBe("test-gate: unknown option 'kernel'; known options are 'kernelSize', 'label'");
     expect(error.details).toEqual({ path: 'kernel', allowed: ['kernelSize', 'label'] });
+    // @ts-expect-error test-other takes no options.
     expect(caught(() => createAttention({ type: 'test-other', kernelSize: 3 }, 16)).message).toBe(
       "test-other: unknown option 'kernelSize'; it takes no options",
     );
   });
 
   it('validates options: bad values say what is expected', () => {
+    // @ts-expect-error label is 'a' | 'b'.
     const error = caught(() => createAttention({ type: 'test-gate', label: 'c' }, 16));
     expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
     expect(error.message).toBe(`test-gate: option 'label' is "c"; expected one of 'a', 'b'`);
     expect(error.details).toMatchObject({ path: 'label', value: 'c' });
+    // @ts-expect-error 'big' is no kernel-size rule.
     expect(caught(() => createAttention({ type: 'test-gate', kernelSize: 'big' }, 16)).message).toContain(
       "expected 'adaptive', 'adaptive-min3', 'mobilenet-v2', an odd integer, or a per-stage list of odd integers",
     );

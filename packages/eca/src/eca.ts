@@ -9,16 +9,7 @@
  * NOTE: the official code never computes k from C; it takes one k per stage (k3557 on the
  * released ResNet-50). Give `kernelSize: [3, 5, 5, 7]` in a zoo backbone for that.
  */
-import { type AttentionDefinition, type KernelSizeContext, type KernelSizeRule, type ParamSpec, defineAttention, resolveKernelSize } from '@attnkit/core';
-
-export interface EcaOptions {
-  /** Kernel-size rule; 'adaptive' is paper Eq. 12. */
-  kernelSize?: KernelSizeRule;
-  /** gamma of Eq. 12. */
-  gamma?: number;
-  /** b of Eq. 12. */
-  beta?: number;
-}
+import { type KernelSizeContext, type OptionsInput, type ParamSpec, type ResolvedOptions, defineAttention, resolveKernelSize } from '@attnkit/core';
 
 const kernelOptions = {
   kernelSize: { type: 'kernel-size', default: 'adaptive', description: "'adaptive' (Eq. 12), 'adaptive-min3' (timm), 'mobilenet-v2' (k13), an odd k, or one k per stage" },
@@ -26,15 +17,12 @@ const kernelOptions = {
   beta: { type: 'number', default: 1, description: 'b of Eq. 12' },
 } as const;
 
+/** The options of eca, ceca and eca-ns: a kernel-size rule ('adaptive' is paper Eq. 12), its gamma and b. */
+export type EcaOptions = OptionsInput<typeof kernelOptions>;
+
 /** Shared by the ECA family: the kernel size decided once, in core. */
-export function configureKernel(channels: number, options: Readonly<Record<string, unknown>>, context: KernelSizeContext) {
-  return {
-    kernelSize: resolveKernelSize(options.kernelSize as KernelSizeRule, channels, {
-      ...context,
-      gamma: options.gamma as number,
-      beta: options.beta as number,
-    }),
-  };
+export function configureKernel(channels: number, options: ResolvedOptions<typeof kernelOptions>, context: KernelSizeContext) {
+  return { kernelSize: resolveKernelSize(options.kernelSize, channels, { ...context, gamma: options.gamma, beta: options.beta }) };
 }
 
 /** PyTorch `Conv1d(out, 1, k, bias=False)` weight with its default init (fan_in = k). */
@@ -46,14 +34,14 @@ export const channelConvWeight = (out: number, k: number): ParamSpec => ({
   init: { kind: 'kaiming-uniform', fanIn: k },
 });
 
-export const eca: AttentionDefinition = defineAttention({
+export const eca = defineAttention({
   id: 'eca',
   package: '@attnkit/eca',
   description: 'ECA: GAP, shared 1-D conv of kernel k across channels (zero padding), sigmoid gate; k parameters',
   attributeName: 'eca',
   options: kernelOptions,
   configure: configureKernel,
-  parameters: (_channels, config) => [channelConvWeight(1, config.kernelSize!)],
+  parameters: (_channels, config) => [channelConvWeight(1, config.kernelSize)],
   forward: (ops, x, p) => ops.mul(x, ops.sigmoid(ops.channelConv1d(ops.globalAvgPool(x), p['conv.weight'], 'zeros'))),
 });
 
@@ -61,14 +49,14 @@ export const eca: AttentionDefinition = defineAttention({
  * CECA: ECA with circular padding of the channel axis (timm's `CecaModule`).
  * NOTE: not in the paper; timm's variant, for channels that wrap around.
  */
-export const ceca: AttentionDefinition = defineAttention({
+export const ceca = defineAttention({
   id: 'ceca',
   package: '@attnkit/eca',
   description: 'CECA (timm): ECA with circular instead of zero padding across channels; k parameters',
   attributeName: 'eca',
   options: kernelOptions,
   configure: configureKernel,
-  parameters: (_channels, config) => [channelConvWeight(1, config.kernelSize!)],
+  parameters: (_channels, config) => [channelConvWeight(1, config.kernelSize)],
   forward: (ops, x, p) => ops.mul(x, ops.sigmoid(ops.channelConv1d(ops.globalAvgPool(x), p['conv.weight'], 'circular'))),
 });
 
@@ -76,13 +64,13 @@ export const ceca: AttentionDefinition = defineAttention({
  * ECA-NS (paper Table 2): non-shared ECA, each channel with its own k-tap kernel over its k
  * neighbours, z_i = sum_t w[i, t] * y[i + t - (k-1)/2]; k * C parameters.
  */
-export const ecaNs: AttentionDefinition = defineAttention({
+export const ecaNs = defineAttention({
   id: 'eca-ns',
   package: '@attnkit/eca',
   description: 'ECA-NS (paper ablation): one k-tap kernel per channel over its neighbours; k*C parameters',
   attributeName: 'eca',
   options: kernelOptions,
   configure: configureKernel,
-  parameters: (channels, config) => [channelConvWeight(channels, config.kernelSize!)],
+  parameters: (channels, config) => [channelConvWeight(channels, config.kernelSize)],
   forward: (ops, x, p) => ops.mul(x, ops.sigmoid(ops.channelConv1d(ops.globalAvgPool(x), p['conv.weight'], 'zeros'))),
 });

@@ -20,6 +20,7 @@ describe('SE variants of the ECA paper ablation: parameters', () => {
   });
 
   it('takes no options', () => {
+    // @ts-expect-error se-var3 takes no options.
     expect(() => createAttention({ type: 'se-var3', bias: true }, 20)).toThrow("se-var3: unknown option 'bias'; it takes no options");
   });
 

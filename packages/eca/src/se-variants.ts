@@ -6,10 +6,10 @@
  * - SE-Var3: a = sigmoid(W y), one fully connected layer without reduction (C^2 parameters).
  * with y = GAP(x) [N, C, 1, 1] and out = x * a.
  */
-import { type AttentionDefinition, defineAttention } from '@attnkit/core';
+import { defineAttention } from '@attnkit/core';
 import { channelConvWeight } from './eca.js';
 
-export const seVar1: AttentionDefinition = defineAttention({
+export const seVar1 = defineAttention({
   id: 'se-var1',
   package: '@attnkit/eca',
   description: 'SE-Var1 (ECA paper ablation): sigmoid of the pooled vector itself; no parameters',
@@ -20,7 +20,7 @@ export const seVar1: AttentionDefinition = defineAttention({
   forward: (ops, x) => ops.mul(x, ops.sigmoid(ops.globalAvgPool(x))),
 });
 
-export const seVar2: AttentionDefinition = defineAttention({
+export const seVar2 = defineAttention({
   id: 'se-var2',
   package: '@attnkit/eca',
   description: 'SE-Var2 (ECA paper ablation): one weight per channel, sigma(w . y); C parameters',
@@ -32,7 +32,7 @@ export const seVar2: AttentionDefinition = defineAttention({
   forward: (ops, x, p) => ops.mul(x, ops.sigmoid(ops.channelConv1d(ops.globalAvgPool(x), p['conv.weight'], 'zeros'))),
 });
 
-export const seVar3: AttentionDefinition = defineAttention({
+export const seVar3 = defineAttention({
   id: 'se-var3',
   package: '@attnkit/eca',
   description: 'SE-Var3 (ECA paper ablation): one C x C fully connected layer, sigma(W y); C^2 parameters',

@@ -46,7 +46,7 @@ async function run(runtime: string, model: OnnxModel, input: Tensor): Promise<Fl
 // Options that give every module a k of its own where it has one (ECA-NS and CECA at k = 5
 // exercise the neighbour gather and the circular wrap on both ends).
 const moduleSpecs = (): AttentionSpec[] =>
-  listAttention().map((d) => (d.options.kernelSize ? { type: d.id, kernelSize: 5 } : d.id === 'cbam' ? { type: 'cbam', reductionRatio: 4 } : d.id));
+  listAttention().map((d) => (d.options.kernelSize ? { type: d.id, kernelSize: 5 } : d.id === 'cbam' ? { type: 'cbam', reductionRatio: 4 } : d.id) as AttentionSpec);
 
 describe.each(runtimes)('every registered module alone in %s', (runtime) => {
   test.each(moduleSpecs().map((spec) => [typeof spec === 'string' ? spec : spec.type, spec] as const))('%s matches the reference to 1e-5 max abs', async (_id, spec) => {
@@ -75,11 +75,11 @@ function seededWeights(graph: Graph, seed: number): Map<string, Tensor> {
   return weights;
 }
 
-const networks = ['resnet18', 'resnet50', 'mobilenet_v2'].flatMap((backbone) => ['none', 'eca', 'se', 'cbam'].map((attention) => [backbone, attention] as const));
+const networks = ['resnet18', 'resnet50', 'mobilenet_v2'].flatMap((backbone) => (['none', 'eca', 'se', 'cbam'] as const).map((attention) => [backbone, attention] as const));
 
 describe.each(runtimes)('zoo networks in %s', (runtime) => {
   test.each(networks)('%s + %s matches the reference to 1e-4 relative L2', async (backbone, attention) => {
-    const spec = attention === 'none' ? null : attention === 'eca' ? 'eca' : { type: attention, reductionRatio: 4 };
+    const spec: AttentionSpec | null = attention === 'none' ? null : attention === 'eca' ? 'eca' : { type: attention, reductionRatio: 4 };
     const network = createBackbone(backbone, { attention: spec, numClasses: 10, ...(backbone === 'mobilenet_v2' ? { widthMultiplier: 0.25 } : { width: 8 }) });
     const shape = [1, 3, 32, 32];
     const graph = traceNetwork(network, shape);

@@ -8,6 +8,7 @@
  */
 import {
   AttnkitError,
+  checkGraphOrder,
   type AttentionCall,
   ErrorCodes,
   type Graph,
@@ -82,6 +83,7 @@ interface BatchNormFold {
  */
 export function emitModel(graph: Graph, weights: WeightMap, options: EmitOptions = {}, networkMetadata: Readonly<Record<string, unknown>> = {}): OnnxModel {
   const opset = checkOpset(options.opset ?? DEFAULT_OPSET);
+  checkGraphOrder(graph);
   const inputName = options.inputName ?? 'input';
   const outputBase = options.outputName ?? 'output';
   const outputNames = graph.outputs.map((_, i) => (graph.outputs.length === 1 ? outputBase : `${outputBase}_${i}`));
@@ -115,7 +117,7 @@ export function emitModel(graph: Graph, weights: WeightMap, options: EmitOptions
     const existing = names.get(id);
     if (existing !== undefined) return existing;
     const p = paramById.get(id);
-    if (p === undefined) throw new AttnkitError(ErrorCodes.UNSUPPORTED, `value ${id} is read before it is computed; the graph is not in topological order`);
+    if (p === undefined) throw new AttnkitError(ErrorCodes.INTERNAL, `value ${id} is read before it is computed`, { id });
     const name = sink.initializer(tensorFromFloat32(p.name, p.spec.shape, weightOf(id).data));
     names.set(id, name);
     return name;

@@ -2,7 +2,7 @@ import { type GraphNode, maxAbsDiff, randomTensor, runReference, traceNetwork } 
 import { derivedOpsNetwork } from '@attnkit/tools/derived-ops-gate';
 import { thrownAttnkitError } from '@attnkit/tools/test-errors';
 import { describe, expect, test } from 'vitest';
-import { emitNetwork } from './emit-model.js';
+import { emitModel, emitNetwork } from './emit-model.js';
 import { encodeModel } from './model-codec.js';
 import { createRunner } from './session-runner.js';
 import { translateOp, type NodeSink } from './translate-op.js';
@@ -31,6 +31,14 @@ describe('derived ops in ONNX', () => {
       await session.dispose();
     }
   }, 60_000);
+
+  test('a graph out of topological order is an INTERNAL error (a broken invariant of traced graphs)', () => {
+    const graph = traceNetwork(derivedOpsNetwork([1, 2, 3, 3]));
+    const reversed = { ...graph, attention: [], nodes: [...graph.nodes].reverse() };
+    const error = thrownAttnkitError(() => emitModel(reversed, new Map()));
+    expect(error.code).toBe('INTERNAL');
+    expect(error.message).toContain('not in topological order');
+  });
 
   test('an op the IR does not define is UNSUPPORTED, with the op named', () => {
     const graph = traceNetwork(derivedOpsNetwork([1, 2, 1, 1]));

@@ -1,6 +1,12 @@
 import { registerAttention } from '@attnkit/core';
-import { se } from './squeeze-excite.js';
+import { se, type SeOptions } from './squeeze-excite.js';
 
 export { linearParams, reducedChannels, se, type SeOptions } from './squeeze-excite.js';
 
 registerAttention(se);
+
+declare module '@attnkit/core' {
+  interface AttentionTypes {
+    se: SeOptions;
+  }
+}

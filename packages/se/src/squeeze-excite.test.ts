@@ -64,6 +64,7 @@ describe('se: parameters', () => {
 
   it('refuses bad options with what is expected', () => {
     expect(() => createAttention({ type: 'se', reductionRatio: 0 }, 64)).toThrow("se: option 'reductionRatio' is 0; expected an integer >= 1");
+    // @ts-expect-error timm's name is no option of se; at run time it is refused with the known ones.
     expect(() => createAttention({ type: 'se', rd_ratio: 0.25 }, 64)).toThrow(
       "se: unknown option 'rd_ratio'; known options are 'reductionRatio', 'bias', 'channelDivisor'",
     );

@@ -8,13 +8,7 @@
  * multiple of 8 (`make_divisible(C/r, 8, round_limit=0.)`; channelDivisor 8: C = 64, r = 16
  * gives 8, not 4). The ECA paper's SENet parameter counts match bias: false.
  */
-import { type AttentionDefinition, type ParamSpec, defineAttention } from '@attnkit/core';
-
-export interface SeOptions {
-  reductionRatio?: number;
-  bias?: boolean;
-  channelDivisor?: number;
-}
+import { type AttentionOptions, type ParamSpec, defineAttention } from '@attnkit/core';
 
 /** floor(C/r) for divisor 1; timm's make_divisible(C/r, divisor, round_limit=0.) otherwise. */
 export function reducedChannels(channels: number, reductionRatio: number, divisor: number): number {
@@ -29,7 +23,7 @@ export function linearParams(name: string, out: number, inF: number, bias: boole
   return specs;
 }
 
-export const se: AttentionDefinition = defineAttention({
+export const se = defineAttention({
   id: 'se',
   package: '@attnkit/se',
   description: 'SE: GAP, FC C->C/r, ReLU, FC C/r->C, sigmoid gate; 2C^2/r + C/r + C parameters with bias',
@@ -39,13 +33,16 @@ export const se: AttentionDefinition = defineAttention({
     bias: { type: 'boolean', default: true, description: 'biases in both FC layers (the ECA paper counts SE without)' },
     channelDivisor: { type: 'integer', default: 1, min: 1, description: '1: floor(C/r) as the original; 8: rounded to a multiple of 8 as timm' },
   },
-  configure: (channels, o) => ({ reducedChannels: reducedChannels(channels, o.reductionRatio as number, o.channelDivisor as number), bias: o.bias as boolean }),
+  configure: (channels, o) => ({ reducedChannels: reducedChannels(channels, o.reductionRatio, o.channelDivisor), bias: o.bias }),
   parameters: (channels, config) => {
-    const cr = config.reducedChannels as number;
-    return [...linearParams('fc1', cr, channels, config.bias as boolean), ...linearParams('fc2', channels, cr, config.bias as boolean)];
+    const cr = config.reducedChannels;
+    return [...linearParams('fc1', cr, channels, config.bias), ...linearParams('fc2', channels, cr, config.bias)];
   },
   forward: (ops, x, p) => {
     const hidden = ops.relu(ops.linear(ops.globalAvgPool(x), p['fc1.weight'], p['fc1.bias']));
     return ops.mul(x, ops.sigmoid(ops.linear(hidden, p['fc2.weight'], p['fc2.bias'])));
   },
 });
+
+/** SE's options: reductionRatio, bias, channelDivisor (see the schema above). */
+export type SeOptions = AttentionOptions<typeof se>;

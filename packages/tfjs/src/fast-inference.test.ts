@@ -1,4 +1,4 @@
-import { randomTensor, relativeL2, traceNetwork } from '@attnkit/core';
+import { type AttentionOptions, type AttentionSpec, defineAttention, listAttention, randomTensor, registerAttention, relativeL2, traceNetwork } from '@attnkit/core';
 import '@attnkit/cbam';
 import '@attnkit/eca';
 import '@attnkit/se';
@@ -23,6 +23,46 @@ const zooCases = [
   { name: 'resnet18 width 8 + ceca', backbone: 'resnet18', options: { width: 8, numClasses: 10, attention: 'ceca' } },
 ];
 
+/**
+ * A module no adapter has heard of: a 3x3 spatial gate, sigmoid(conv(x) + b) [N, 1, H, W] times
+ * x. compileInference must fuse its sigmoid into the conv from the traced graph alone.
+ */
+const spatialGate = defineAttention({
+  id: 'test-spatial-gate',
+  package: '@attnkit/tfjs-test',
+  description: 'sigmoid(conv3x3(x)) spatial gate (tests only)',
+  attributeName: 'gate',
+  options: {},
+  configure: () => ({}),
+  parameters: (channels) => [
+    { name: 'conv.weight', shape: [1, channels, 3, 3], layout: 'conv2d', trainable: true, init: { kind: 'kaiming-uniform', fanIn: 9 * channels } },
+    { name: 'conv.bias', shape: [1], layout: 'vector', trainable: true, init: { kind: 'uniform', bound: 0.5 } },
+  ],
+  forward: (ops, x, p) => ops.mul(x, ops.sigmoid(ops.conv2d(x, p['conv.weight'], p['conv.bias'], { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 }))),
+});
+declare module '@attnkit/core' {
+  interface AttentionTypes {
+    'test-spatial-gate': AttentionOptions<typeof spatialGate>;
+  }
+}
+registerAttention(spatialGate);
+
+/** What compileInference fuses in each registered module, read from its traced graph. */
+const expectedFusion: Record<string, { fused: string[]; notFused: string[] }> = {
+  eca: { fused: ['channelConv1d+sigmoid'], notFused: [] },
+  ceca: { fused: ['channelConv1d+sigmoid'], notFused: [] },
+  // Per-channel kernels are k shifted slices: no fused kernel takes the sigmoid.
+  'eca-ns': { fused: [], notFused: ['sigmoid after channelConv1d: no fused kernel for it'] },
+  se: { fused: ['linear+relu', 'linear+sigmoid'], notFused: [] },
+  'se-var1': { fused: [], notFused: ['sigmoid after globalAvgPool: no fused kernel for it'] },
+  'se-var2': { fused: [], notFused: ['sigmoid after channelConv1d: no fused kernel for it'] },
+  'se-var3': { fused: ['linear+sigmoid'], notFused: [] },
+  // The shared MLP's ReLUs fuse; the channel gate's sigmoid reads an add; the spatial gate's
+  // BatchNorm folds into its 7x7 conv, which takes the sigmoid.
+  cbam: { fused: ['linear+relu', 'linear+relu', 'conv2d+batchNorm+sigmoid'], notFused: ['sigmoid after add: no fused kernel for it'] },
+  'test-spatial-gate': { fused: ['conv2d+sigmoid'], notFused: [] },
+};
+
 function zooModel(backbone: string, options: object, size = 32): tfl.LayersModel {
   const graph = traceNetwork(createBackbone(backbone, options), [1, 3, size, size]);
   return toLayersModel(graph, testWeights(graph, 3));
@@ -32,6 +72,23 @@ describe.each(['cpu', 'wasm'] as const)('compileInference on %s', (backend) => {
   beforeAll(async () => {
     await useBackend(backend);
     expect(tf.getBackend()).toBe(backend);
+  });
+
+  it.each(listAttention().map((d) => d.id))('%s in a ResNet-18 (width 8) equals model.predict to 1e-4 and reports what it fused', async (id) => {
+    const model = zooModel('resnet18', { width: 8, numClasses: 10, attention: { type: id, ...(id === 'cbam' || id === 'se' ? { reductionRatio: 4 } : {}) } as AttentionSpec });
+    const infer = compileInference(model);
+    const x = nchwToNhwc(randomTensor([2, 3, 32, 32], 4));
+    const expected = model.predict(x) as tf.Tensor;
+    const actual = infer(x);
+    expect(relativeL2(await actual.data(), await expected.data())).toBeLessThan(1e-4);
+    // 8 basic blocks, one module each.
+    expect(infer.summary.attention).toHaveLength(8);
+    for (const report of infer.summary.attention) expect({ fused: report.fused, notFused: report.notFused }).toEqual(expectedFusion[id]);
+    expect(infer.warnings).toHaveLength(expectedFusion[id].notFused.length > 0 ? 8 : 0);
+    if (infer.warnings.length > 0) expect(infer.warnings[0]).toContain(`${id} 'layer1.0.`);
+    tf.dispose([x, expected, actual]);
+    infer.dispose();
+    model.dispose();
   });
 
   it.each(zooCases)('$name equals model.predict to 1e-4 relative L2', async ({ backbone, options }) => {

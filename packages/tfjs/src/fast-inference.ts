@@ -3,14 +3,16 @@
  * of tfjs ops where every Conv2D / DepthwiseConv2D absorbs the BatchNormalization after it
  * (folded into its kernel and bias) and the ReLU / ReLU6 after that (fused into the same
  * kernel call by tf.fused.*), a ZeroPadding2D before it becomes the conv's own padding, and
- * Dense runs as one fused matMul. ECA and SE attention layers run as a few fused ops on
- * snapshotted weights; other attention layers run their module's definition directly; other
- * layers run their own `call`.
+ * Dense runs as one fused matMul. Every attention layer runs its module's traced graph with
+ * the activations fused into the producing conv / matMul (attention-plan.ts: no module id is
+ * known here), on snapshotted weights; what could not be fused is reported. Other layers run
+ * their own `call`.
  */
 import { AttnkitError, ErrorCodes } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { AttentionLayer } from './attention-layer.js';
+import { type AttentionFusionReport, compileAttention } from './attention-plan.js';
 import { type LayerCall, readModelGraph } from './model-graph.js';
 
 /** `(input NHWC) => output`; call `dispose()` to free the folded weights. */
@@ -18,8 +20,10 @@ export interface InferenceFunction {
   (input: tf.Tensor4D): tf.Tensor;
   /** Frees the folded kernels and biases; the model keeps its own weights. */
   dispose(): void;
-  /** How many layers each fused step absorbed, for reports and tests. */
-  readonly summary: { steps: number; layers: number; foldedBatchNorms: number; fusedActivations: number };
+  /** How many layers each fused step absorbed, and what each attention module fused, for reports and tests. */
+  readonly summary: { steps: number; layers: number; foldedBatchNorms: number; fusedActivations: number; attention: AttentionFusionReport[] };
+  /** One line per attention module with an activation left unfused (a slower path), empty when every one fused. */
+  readonly warnings: string[];
 }
 
 type Activation = 'linear' | 'relu' | 'relu6';
@@ -104,50 +108,6 @@ function runOp(call: LayerCall): Step | undefined {
 
 /** [N, H, W, C] -> [N, 1, 1, C] as one XNNPACK pooling on wasm (tf.mean over [1, 2] transposes first). */
 const globalAvgPool = (x: tf.Tensor4D): tf.Tensor4D => tf.avgPool(x, [x.shape[1], x.shape[2]], 1, 'valid');
-
-/**
- * An AttentionLayer as a step. ECA (shared kernel, zero padding) and SE, the modules whose whole
- * forward is pool -> small fused op(s) ending in a sigmoid -> gate, run as that sequence with the
- * sigmoid fused into the conv / matMul, on weights snapshotted at compile time (`keep`):
- *   ECA: avgPool, conv2d of the pooled [N, 1, C, 1] with the [1, k, 1, 1] kernel ('same' = the
- *        (k-1)/2 zeros on both ends) + sigmoid, mul;
- *   SE:  avgPool, matMul + bias + ReLU, matMul + bias + sigmoid, mul.
- * The same arithmetic as their definitions (tests compare against model.predict). Any other
- * module runs its definition through `call` (no Layer.apply bookkeeping).
- */
-function attentionStep(call: LayerCall, layer: AttentionLayer, keep: <T extends tf.Tensor>(t: T) => T): Step {
-  const [input] = call.inputs;
-  const [output] = call.outputs;
-  const id = layer.instance.definition.id;
-  const weight = (name: string): tf.Tensor | undefined => (layer.instance.parameters.some((p) => p.name === name) ? (layer.variable(name).read() as tf.Tensor) : undefined);
-  const gate = (x: tf.Tensor4D, a: tf.Tensor): tf.Tensor => tf.mul(x, tf.reshape(a, [x.shape[0], 1, 1, x.shape[3]]));
-  const eca = id === 'eca' ? weight('conv.weight') : undefined;
-  if (eca !== undefined && eca.rank === 3 && eca.shape[1] === 1 && eca.shape[2] === 1) {
-    const k = eca.shape[0];
-    const filter = keep(tf.reshape(eca, [1, k, 1, 1]).clone()) as tf.Tensor4D;
-    return (values) => {
-      const x = values.get(input) as tf.Tensor4D;
-      const [n, , , c] = x.shape;
-      const pooled = tf.reshape(globalAvgPool(x), [n, 1, c, 1]) as tf.Tensor4D;
-      values.set(output, gate(x, tf.fused.conv2d({ x: pooled, filter, strides: 1, pad: 'same', activation: 'sigmoid' })));
-    };
-  }
-  const fc1 = id === 'se' ? weight('fc1.weight') : undefined;
-  const fc2 = id === 'se' ? weight('fc2.weight') : undefined;
-  if (fc1 !== undefined && fc2 !== undefined) {
-    const snapshot = (t: tf.Tensor | undefined) => (t === undefined ? undefined : keep(t.clone()));
-    const [w1, w2] = [snapshot(fc1) as tf.Tensor2D, snapshot(fc2) as tf.Tensor2D];
-    const [b1, b2] = [snapshot(weight('fc1.bias')), snapshot(weight('fc2.bias'))];
-    return (values) => {
-      const x = values.get(input) as tf.Tensor4D;
-      const [n, , , c] = x.shape;
-      const pooled = tf.reshape(globalAvgPool(x), [n, c]) as tf.Tensor2D;
-      const hidden = tf.fused.matMul({ a: pooled, b: w1, bias: b1, activation: 'relu' });
-      values.set(output, gate(x, tf.fused.matMul({ a: hidden, b: w2, bias: b2, activation: 'sigmoid' })));
-    };
-  }
-  return (values) => values.set(output, layer.call(values.get(input)!, { ...call.callArgs, training: false }));
-}
 
 interface ConvPlan {
   call: LayerCall;
@@ -242,6 +202,7 @@ export function compileInference(model: tfl.LayersModel): InferenceFunction {
     writes.push([...outputs]);
   };
   let layers = 0;
+  const attention: AttentionFusionReport[] = [];
   tf.tidy(() => {
     const keep = <T extends tf.Tensor>(t: T): T => {
       owned.push(tf.keep(t));
@@ -300,7 +261,12 @@ export function compileInference(model: tfl.LayersModel): InferenceFunction {
         continue;
       }
       if (call.layer instanceof AttentionLayer && call.inputs.length === 1 && call.outputs.length === 1) {
-        push(attentionStep(call, call.layer, keep), call.inputs, call.outputs);
+        const [, h, w, c] = call.inputTensors[0].shape;
+        const { run, report } = compileAttention(call.layer, [1, h ?? 1, w ?? 1, c!], keep);
+        attention.push(report);
+        const [input] = call.inputs;
+        const [output] = call.outputs;
+        push((values) => values.set(output, run(values.get(input)!)), call.inputs, call.outputs);
         continue;
       }
       push(runOp(call) ?? runLayer(call), call.inputs, call.outputs);
@@ -351,7 +317,9 @@ export function compileInference(model: tfl.LayersModel): InferenceFunction {
       layers,
       foldedBatchNorms: [...convs.values()].filter((p) => p.batchNorm !== undefined).length,
       fusedActivations: [...convs.values()].filter((p) => p.activation !== 'linear').length + [...denses.values()].filter((d) => d.activation !== 'linear').length,
+      attention,
     },
+    warnings: attention.filter((r) => r.notFused.length > 0).map((r) => `${r.module} '${r.layer}' runs unfused: ${r.notFused.join('; ')}`),
   });
   return infer;
 }

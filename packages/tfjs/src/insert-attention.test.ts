@@ -126,6 +126,7 @@ describe('insertAttention', () => {
     expect(() => insertAttention(model, { attention: 'eca', after: ['fc'] })).toThrowError(
       expect.objectContaining({ code: ErrorCodes.INVALID_INSERTION_POINT }),
     );
+    // @ts-expect-error 'nope' is not in the typed registry; at run time it is refused too.
     expect(() => insertAttention(model, { attention: 'nope', after: ['stem'] })).toThrowError(expect.objectContaining({ code: ErrorCodes.UNKNOWN_MODULE }));
     expect(model.layers).toHaveLength(22);
   });

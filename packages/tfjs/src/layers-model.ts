@@ -11,6 +11,7 @@ import {
   type AttentionCall,
   type AttentionSpec,
   AttnkitError,
+  checkGraphOrder,
   ErrorCodes,
   formatShape,
   type Graph,
@@ -89,6 +90,7 @@ function checkWeights(graph: Graph, weights: ReadonlyMap<string, Tensor>): void 
  *   (grouped convolutions other than depthwise, channel/spatial broadcasts).
  */
 export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>, options: ToLayersModelOptions = {}): tfl.LayersModel {
+  checkGraphOrder(graph);
   checkWeights(graph, weights);
   const inputShape = graph.values[graph.input].shape;
   if (inputShape.length !== 4) {
@@ -136,7 +138,7 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
     layer.apply(x) as tfl.SymbolicTensor;
   const get = (id: number): Realized => {
     const value = realized.get(id);
-    if (value === undefined) throw new AttnkitError(ErrorCodes.UNSUPPORTED, `value ${id} is used before it is computed`, { id });
+    if (value === undefined) throw new AttnkitError(ErrorCodes.INTERNAL, `value ${id} is used before it is computed`, { id });
     return value;
   };
   /** The NHWC 4-D form of a value (a pooled vector [N, C] becomes [N, 1, 1, C]). */

@@ -142,6 +142,7 @@ describe('ResNet attention slot and insertion report', () => {
       }
       return 'no error';
     };
+    // @ts-expect-error 'nope' is not in the typed registry; at run time it is refused too.
     expect(codeOf(() => resnet50({ attention: 'nope' }))).toBe('UNKNOWN_MODULE');
     expect(codeOf(() => resnet50({ attention: { type: 'eca', kernelSize: [3, 5, 5] } }))).toBe('INVALID_KERNEL_SIZE');
     expect(codeOf(() => resnet50({ width: 0 }))).toBe('INVALID_OPTION');

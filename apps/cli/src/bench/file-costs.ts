@@ -54,7 +54,7 @@ export function attentionModuleCosts(spec: AttentionSpec, channels: number, kern
   if (kernelSize !== undefined && instance.config.kernelSize !== kernelSize) {
     // The insertion chose k from its context (e.g. the MobileNetV2 rule); build that module.
     const { type, options } = parseAttentionSpec(spec);
-    instance = createAttention({ type, ...options, kernelSize }, channels);
+    instance = createAttention({ type, ...options, kernelSize } as AttentionSpec, channels);
   }
   const network: NetworkDefinition = { name: instance.id, defaultInputShape: [...shape], forward: (scope, x) => scope.attention(instance, x) };
   const costs = countCosts(traceNetwork(network));

@@ -2,7 +2,7 @@
  * The networks the WebGL page runs, shared by the page (which runs them on tfjs's webgl backend)
  * and the Node test (which runs core's reference interpreter on the same weights and inputs).
  */
-import { attentionNetwork, type Graph, listAttention, type NetworkDefinition, randomTensor, type Tensor, traceNetwork } from '@attnkit/core';
+import { type AttentionSpec, attentionNetwork, type Graph, listAttention, type NetworkDefinition, randomTensor, type Tensor, traceNetwork } from '@attnkit/core';
 import '@attnkit/cbam';
 import '@attnkit/eca';
 import '@attnkit/se';
@@ -17,7 +17,7 @@ export interface WebglCase {
 
 export function webglCases(): WebglCase[] {
   return [
-    ...listAttention().map(({ id }) => ({ name: id, network: attentionNetwork(id, 40, [2, 40, 7, 5]), shape: [2, 40, 7, 5] })),
+    ...listAttention().map(({ id }) => ({ name: id, network: attentionNetwork(id as AttentionSpec, 40, [2, 40, 7, 5]), shape: [2, 40, 7, 5] })),
     { name: 'resnet18 width 8 + eca', network: createBackbone('resnet18', { width: 8, numClasses: 10, attention: 'eca' }), shape: [2, 3, 32, 32] },
     { name: 'resnet50 width 8 + se', network: createBackbone('resnet50', { width: 8, numClasses: 10, attention: 'se' }), shape: [2, 3, 32, 32] },
     { name: 'resnet18 width 8 + cbam', network: createBackbone('resnet18', { width: 8, numClasses: 10, attention: { type: 'cbam', reductionRatio: 4 } }), shape: [2, 3, 32, 32] },
