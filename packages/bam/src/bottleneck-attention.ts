@@ -16,17 +16,13 @@
  * H)`), the global average on the square maps BAM is used on; we take the global average for
  * any H x W.
  */
-import { type AttentionDefinition, type Conv2dAttributes, AttnkitError, ErrorCodes, batchNormParams, batchNormValues, conv2dParams, defineAttention, linearParams, sameConv } from '@attnkit/core';
-
-export interface BamOptions {
-  reductionRatio?: number;
-}
+import { type AttentionOptions, type Conv2dAttributes, AttnkitError, ErrorCodes, batchNormParams, batchNormValues, conv2dParams, defineAttention, linearParams, sameConv } from '@attnkit/core';
 
 const batchNorm = { eps: 1e-5, momentum: 0.1 } as const;
 const pointwise = sameConv();
 const dilated = sameConv(4, { dilation: 4 });
 
-export const bam: AttentionDefinition = defineAttention({
+export const bam = defineAttention({
   id: 'bam',
   package: '@attnkit/bam',
   description: 'BAM (official): x * (1 + sigmoid(channel MLP branch * dilated-conv spatial branch))',
@@ -35,7 +31,7 @@ export const bam: AttentionDefinition = defineAttention({
     reductionRatio: { type: 'integer', default: 16, min: 1, description: 'r: both branches narrow to C // r channels' },
   },
   configure: (channels, o) => {
-    const hidden = Math.floor(channels / (o.reductionRatio as number));
+    const hidden = Math.floor(channels / o.reductionRatio);
     if (hidden < 1) {
       throw new AttnkitError(ErrorCodes.INVALID_OPTION, `bam: C // r is ${channels} // ${o.reductionRatio} = 0 hidden channels; give reductionRatio <= ${channels}`, {
         path: 'reductionRatio',
@@ -45,7 +41,7 @@ export const bam: AttentionDefinition = defineAttention({
     return { reducedChannels: hidden };
   },
   parameters: (channels, config) => {
-    const m = config.reducedChannels as number;
+    const m = config.reducedChannels;
     return [
       ...linearParams('channel_att.gate_c.gate_c_fc_0', m, channels),
       ...batchNormParams('channel_att.gate_c.gate_c_bn_1', m),
@@ -73,3 +69,6 @@ export const bam: AttentionDefinition = defineAttention({
     return ops.mul(x, ops.affine(ops.sigmoid(ops.mul(channel, spatial)), 1, 1));
   },
 });
+
+/** bam's options (see the schema above). */
+export type BamOptions = AttentionOptions<typeof bam>;

@@ -15,16 +15,11 @@
  * inference. In training, BN's batch statistics would be taken per direction instead of over
  * both.
  */
-import { type AttentionDefinition, batchNormParams, batchNormValues, conv2dParams, defineAttention, sameConv } from '@attnkit/core';
-
-export interface CoordAttOptions {
-  reductionRatio?: number;
-  minChannels?: number;
-}
+import { type AttentionOptions, batchNormParams, batchNormValues, conv2dParams, defineAttention, sameConv } from '@attnkit/core';
 
 const pointwise = sameConv();
 
-export const coordatt: AttentionDefinition = defineAttention({
+export const coordatt = defineAttention({
   id: 'coordatt',
   package: '@attnkit/coordatt',
   description: 'Coordinate attention: pools along H and W, shared 1x1 conv + BN + h_swish, a sigmoid gate per direction',
@@ -33,9 +28,9 @@ export const coordatt: AttentionDefinition = defineAttention({
     reductionRatio: { type: 'integer', default: 32, min: 1, description: 'r: the shared conv has max(minChannels, C // r) channels' },
     minChannels: { type: 'integer', default: 8, min: 1, description: 'the floor of the shared conv width (8 in the official code)' },
   },
-  configure: (channels, o) => ({ reducedChannels: Math.max(o.minChannels as number, Math.floor(channels / (o.reductionRatio as number))) }),
+  configure: (channels, o) => ({ reducedChannels: Math.max(o.minChannels, Math.floor(channels / o.reductionRatio)) }),
   parameters: (channels, config) => {
-    const mip = config.reducedChannels as number;
+    const mip = config.reducedChannels;
     return [...conv2dParams('conv1', mip, channels, 1), ...batchNormParams('bn1', mip), ...conv2dParams('conv_h', channels, mip, 1), ...conv2dParams('conv_w', channels, mip, 1)];
   },
   forward: (ops, x, p) => {
@@ -45,3 +40,6 @@ export const coordatt: AttentionDefinition = defineAttention({
     return ops.mul(ops.mul(x, alongWidth), alongHeight);
   },
 });
+
+/** coordatt's options (see the schema above). */
+export type CoordAttOptions = AttentionOptions<typeof coordatt>;

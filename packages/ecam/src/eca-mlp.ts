@@ -13,18 +13,12 @@
  * NOTE: "'mlp' mode is a timm experiment, not in paper" (timm's own comment); followed exactly.
  */
 import {
-  type AttentionDefinition,
-  type KernelSizeRule,
+  type AttentionOptions,
   type ParamSpec,
   defineAttention,
   makeDivisible,
   resolveKernelSize,
 } from '@attnkit/core';
-
-export interface EcaMlpOptions {
-  kernelSize?: KernelSizeRule;
-  reductionRatio?: number;
-}
 
 /** PyTorch's Conv1d(in, out, k) weight and bias with their default initializers. */
 function conv1dParams(name: string, out: number, inChannels: number, k: number): ParamSpec[] {
@@ -35,7 +29,7 @@ function conv1dParams(name: string, out: number, inChannels: number, k: number):
   ];
 }
 
-export const ecam: AttentionDefinition = defineAttention({
+export const ecam = defineAttention({
   id: 'ecam',
   package: '@attnkit/ecam',
   description: "ECA with an MLP (timm): Conv1d 1->rd (k 1), ReLU, Conv1d rd->1 (k) over the pooled channel sequence, sigmoid gate",
@@ -45,18 +39,21 @@ export const ecam: AttentionDefinition = defineAttention({
     reductionRatio: { type: 'integer', default: 8, min: 1, description: 'r: rd = make_divisible(C/r, 8) hidden features per channel position' },
   },
   configure: (channels, o, context) => ({
-    kernelSize: resolveKernelSize(o.kernelSize as KernelSizeRule, channels, context),
-    reducedChannels: makeDivisible(channels / (o.reductionRatio as number), 8, 0.9),
+    kernelSize: resolveKernelSize(o.kernelSize, channels, context),
+    reducedChannels: makeDivisible(channels / o.reductionRatio, 8, 0.9),
   }),
   parameters: (_channels, config) => {
-    const rd = config.reducedChannels as number;
-    return [...conv1dParams('conv', rd, 1, 1), ...conv1dParams('conv2', 1, rd, config.kernelSize!)];
+    const rd = config.reducedChannels;
+    return [...conv1dParams('conv', rd, 1, 1), ...conv1dParams('conv2', 1, rd, config.kernelSize)];
   },
   forward: (ops, x, p, config) => {
     const [n, c] = ops.shape(x);
     const sequence = ops.reshape(ops.globalAvgPool(x), [n, 1, c, 1]);
     const hidden = ops.relu(ops.conv1d(sequence, p['conv.weight'], p['conv.bias'], 0));
-    const z = ops.conv1d(hidden, p['conv2.weight'], p['conv2.bias'], (config.kernelSize! - 1) / 2);
+    const z = ops.conv1d(hidden, p['conv2.weight'], p['conv2.bias'], (config.kernelSize - 1) / 2);
     return ops.mul(x, ops.sigmoid(ops.reshape(z, [n, c, 1, 1])));
   },
 });
+
+/** ecam's options (see the schema above). */
+export type EcaMlpOptions = AttentionOptions<typeof ecam>;

@@ -9,13 +9,9 @@
  * NOTE: hard_sigmoid is relu6(x + 3) / 6 (timm, PyTorch's Hardsigmoid); addMaxPool is timm's
  * experimental option, not in the paper.
  */
-import { type AttentionDefinition, conv2dParams, defineAttention, sameConv } from '@attnkit/core';
+import { type AttentionOptions, conv2dParams, defineAttention, sameConv } from '@attnkit/core';
 
-export interface EseOptions {
-  addMaxPool?: boolean;
-}
-
-export const ese: AttentionDefinition = defineAttention({
+export const ese = defineAttention({
   id: 'ese',
   package: '@attnkit/ese',
   description: 'eSE (CenterMask / VoVNetV2, timm): GAP, one 1x1 conv C->C, hard-sigmoid gate; C^2 + C parameters',
@@ -23,7 +19,7 @@ export const ese: AttentionDefinition = defineAttention({
   options: {
     addMaxPool: { type: 'boolean', default: false, description: "pool 0.5 * (avg + max) instead of avg (timm's experimental add_maxpool)" },
   },
-  configure: (_channels, o) => ({ addMaxPool: o.addMaxPool as boolean }),
+  configure: (_channels, o) => ({ addMaxPool: o.addMaxPool }),
   parameters: (channels) => conv2dParams('fc', channels, channels, 1),
   forward: (ops, x, p, config) => {
     const pooled = config.addMaxPool ? ops.affine(ops.add(ops.globalAvgPool(x), ops.globalMaxPool(x)), 0.5, 0) : ops.globalAvgPool(x);
@@ -31,3 +27,6 @@ export const ese: AttentionDefinition = defineAttention({
     return ops.mul(x, ops.hardSigmoid(fc));
   },
 });
+
+/** ese's options (see the schema above). */
+export type EseOptions = AttentionOptions<typeof ese>;

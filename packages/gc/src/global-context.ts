@@ -12,15 +12,11 @@
  * NOTE: the paper's GC block adds the transform to x (timm's fuse_add, 'gca'); timm's 'gc'
  * default, followed here, scales x by its sigmoid instead.
  */
-import { type AttentionDefinition, conv2dParams, defineAttention, makeDivisible, vectorParam, sameConv } from '@attnkit/core';
-
-export interface GlobalContextOptions {
-  reductionRatio?: number;
-}
+import { type AttentionOptions, conv2dParams, defineAttention, makeDivisible, vectorParam, sameConv } from '@attnkit/core';
 
 const pointwise = sameConv();
 
-export const gc: AttentionDefinition = defineAttention({
+export const gc = defineAttention({
   id: 'gc',
   package: '@attnkit/gc',
   description: 'Global context (GCNet, timm): softmax attention pooling, 1x1 conv MLP with LayerNorm, sigmoid gate',
@@ -28,9 +24,9 @@ export const gc: AttentionDefinition = defineAttention({
   options: {
     reductionRatio: { type: 'integer', default: 8, min: 1, description: 'r: the MLP has round(C/r) hidden channels' },
   },
-  configure: (channels, o) => ({ reducedChannels: makeDivisible(channels / (o.reductionRatio as number), 1, 0) }),
+  configure: (channels, o) => ({ reducedChannels: makeDivisible(channels / o.reductionRatio, 1, 0) }),
   parameters: (channels, config) => {
-    const rd = config.reducedChannels as number;
+    const rd = config.reducedChannels;
     return [
       ...conv2dParams('conv_attn', 1, channels, 1),
       ...conv2dParams('mlp_scale.fc1', rd, channels, 1),
@@ -52,3 +48,6 @@ export const gc: AttentionDefinition = defineAttention({
     return ops.mul(x, ops.sigmoid(transform));
   },
 });
+
+/** gc's options (see the schema above). */
+export type GlobalContextOptions = AttentionOptions<typeof gc>;

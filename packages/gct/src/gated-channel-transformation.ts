@@ -12,13 +12,7 @@
  * NOTE: sum_hw is H*W times the plane mean and s * (gamma / norm) is computed as
  * (s / norm) * gamma: equal to the official arithmetic up to float rounding.
  */
-import { type AttentionDefinition, type ParamSpec, defineAttention } from '@attnkit/core';
-
-export interface GctOptions {
-  epsilon?: number;
-  mode?: 'l2' | 'l1';
-  afterRelu?: boolean;
-}
+import { type AttentionOptions, type ParamSpec, defineAttention } from '@attnkit/core';
 
 const channelParam = (name: string, channels: number, value: number): ParamSpec => ({
   name,
@@ -28,7 +22,7 @@ const channelParam = (name: string, channels: number, value: number): ParamSpec 
   init: { kind: 'constant', value },
 });
 
-export const gct: AttentionDefinition = defineAttention({
+export const gct = defineAttention({
   id: 'gct',
   package: '@attnkit/gct',
   description: 'GCT: l2 embedding * alpha, channel normalization * gamma, gate 1 + tanh(. + beta); 3C parameters',
@@ -38,11 +32,11 @@ export const gct: AttentionDefinition = defineAttention({
     mode: { type: 'enum', values: ['l2', 'l1'], default: 'l2', description: "embedding norm: 'l2' (the paper) or 'l1'" },
     afterRelu: { type: 'boolean', default: false, description: "l1 only: the input is non-negative (after a ReLU), so |x| is x" },
   },
-  configure: (_channels, o) => ({ epsilon: o.epsilon as number, mode: o.mode as string, afterRelu: o.afterRelu as boolean }),
+  configure: (_channels, o) => ({ epsilon: o.epsilon, mode: o.mode, afterRelu: o.afterRelu }),
   parameters: (channels) => [channelParam('alpha', channels, 1), channelParam('gamma', channels, 0), channelParam('beta', channels, 0)],
   forward: (ops, x, p, config) => {
     const [, , h, w] = ops.shape(x);
-    const eps = config.epsilon as number;
+    const eps = config.epsilon;
     const normalize = (): typeof x => {
       if (config.mode === 'l2') {
         const embedding = ops.mul(ops.sqrt(ops.affine(ops.globalAvgPool(ops.square(x)), h * w, eps)), p.alpha);
@@ -57,3 +51,6 @@ export const gct: AttentionDefinition = defineAttention({
     return ops.mul(x, gate);
   },
 });
+
+/** gct's options (see the schema above). */
+export type GctOptions = AttentionOptions<typeof gct>;

@@ -17,18 +17,11 @@
  * kernel shrinks the map and timm then interpolates). extent is 0 or a power of two (timm takes
  * int(log2(e)) convs for any even e).
  */
-import { type AttentionDefinition, AttnkitError, ErrorCodes, batchNormParams, batchNormValues, conv2dParams, defineAttention, makeDivisible, sameConv } from '@attnkit/core';
-
-export interface GatherExciteOptions {
-  extent?: number;
-  extraParams?: boolean;
-  featSize?: number;
-  reductionRatio?: number;
-}
+import { type AttentionOptions, AttnkitError, ErrorCodes, batchNormParams, batchNormValues, conv2dParams, defineAttention, makeDivisible, sameConv } from '@attnkit/core';
 
 const pointwise = sameConv();
 
-export const ge: AttentionDefinition = defineAttention({
+export const ge = defineAttention({
   id: 'ge',
   package: '@attnkit/ge',
   description: 'Gather-Excite (timm): average or depthwise-conv gather (global or extent 2, 4, 8, ...), 1x1 conv MLP, sigmoid gate',
@@ -40,8 +33,8 @@ export const ge: AttentionDefinition = defineAttention({
     reductionRatio: { type: 'integer', default: 16, min: 1, description: 'r: the MLP has round(C/r) hidden channels' },
   },
   configure: (channels, o) => {
-    const featSize = o.featSize as number;
-    const extent = o.extent as number;
+    const featSize = o.featSize;
+    const extent = o.extent;
     if (extent !== 0 && (extent < 2 || 2 ** Math.round(Math.log2(extent)) !== extent)) {
       throw new AttnkitError(ErrorCodes.INVALID_OPTION, `ge: option 'extent' is ${extent}; expected 0 (global) or a power of two >= 2`, { path: 'extent', value: extent });
     }
@@ -51,12 +44,12 @@ export const ge: AttentionDefinition = defineAttention({
         value: featSize,
       });
     }
-    return { reducedChannels: makeDivisible(channels / (o.reductionRatio as number), 1, 0), extraParams: o.extraParams as boolean, featSize, extent };
+    return { reducedChannels: makeDivisible(channels / o.reductionRatio, 1, 0), extraParams: o.extraParams, featSize, extent };
   },
   parameters: (channels, config) => {
-    const rd = config.reducedChannels as number;
-    const extent = config.extent as number;
-    const kernels = extent === 0 ? [config.featSize as number] : Array<number>(Math.log2(extent)).fill(3);
+    const rd = config.reducedChannels;
+    const extent = config.extent;
+    const kernels = extent === 0 ? [config.featSize] : Array<number>(Math.log2(extent)).fill(3);
     const gather = config.extraParams
       ? kernels.flatMap((k, i) => [...conv2dParams(`gather.conv${i + 1}`, channels, channels, k, { groups: channels, bias: false }), ...batchNormParams(`gather.norm${i + 1}`, channels)])
       : [];
@@ -64,13 +57,13 @@ export const ge: AttentionDefinition = defineAttention({
   },
   forward: (ops, x, p, config) => {
     const [, channels, h, w] = ops.shape(x);
-    const extent = config.extent as number;
+    const extent = config.extent;
     const batchNorm = { eps: 1e-5, momentum: 0.1 };
     let gathered: typeof x;
     if (!config.extraParams) {
       gathered = extent === 0 ? ops.globalAvgPool(x) : ops.avgPool2d(x, { kernel: [2 * extent - 1, 2 * extent - 1], stride: [extent, extent], padding: [extent - 1, extent - 1] });
     } else if (extent === 0) {
-      const half = ((config.featSize as number) - 1) / 2;
+      const half = (config.featSize - 1) / 2;
       gathered = ops.batchNorm(ops.conv2d(x, p['gather.conv1.weight'], undefined, sameConv(half, { groups: channels })), batchNormValues(p, 'gather.norm1'), batchNorm);
     } else {
       const convs = Math.log2(extent);
@@ -88,3 +81,6 @@ export const ge: AttentionDefinition = defineAttention({
     return ops.mul(x, ops.sigmoid(gate));
   },
 });
+
+/** ge's options (see the schema above). */
+export type GatherExciteOptions = AttentionOptions<typeof ge>;

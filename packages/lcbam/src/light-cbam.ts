@@ -10,16 +10,11 @@
  * Parameters 2 C rd + k^2 + 2; MACs 2 C rd + k^2 H W per image.
  * NOTE: not in the CBAM paper; timm's own experiment, followed exactly (BN eps 1e-5).
  */
-import { type AttentionDefinition, AttnkitError, ErrorCodes, batchNormParams, batchNormValues, conv2dParams, defineAttention, makeDivisible, sameConv } from '@attnkit/core';
-
-export interface LightCbamOptions {
-  reductionRatio?: number;
-  spatialKernelSize?: number;
-}
+import { type AttentionOptions, AttnkitError, ErrorCodes, batchNormParams, batchNormValues, conv2dParams, defineAttention, makeDivisible, sameConv } from '@attnkit/core';
 
 const pointwise = sameConv();
 
-export const lcbam: AttentionDefinition = defineAttention({
+export const lcbam = defineAttention({
   id: 'lcbam',
   package: '@attnkit/lcbam',
   description: "Light CBAM (timm): MLP on 0.5 (avg + max) pool, then a kxk conv + BN on 0.5 (mean + max) over channels",
@@ -29,12 +24,12 @@ export const lcbam: AttentionDefinition = defineAttention({
     spatialKernelSize: { type: 'integer', default: 7, min: 1, description: 'k: the spatial conv is k x k (odd), padding (k-1)/2' },
   },
   configure: (channels, o) => ({
-    reducedChannels: makeDivisible(channels / (o.reductionRatio as number), 1, 0),
-    spatialKernelSize: oddKernel(o.spatialKernelSize as number),
+    reducedChannels: makeDivisible(channels / o.reductionRatio, 1, 0),
+    spatialKernelSize: oddKernel(o.spatialKernelSize),
   }),
   parameters: (channels, config) => {
-    const rd = config.reducedChannels as number;
-    const k = config.spatialKernelSize as number;
+    const rd = config.reducedChannels;
+    const k = config.spatialKernelSize;
     return [
       ...conv2dParams('channel.fc1', rd, channels, 1, { bias: false }),
       ...conv2dParams('channel.fc2', channels, rd, 1, { bias: false }),
@@ -43,7 +38,7 @@ export const lcbam: AttentionDefinition = defineAttention({
     ];
   },
   forward: (ops, x, p, config) => {
-    const k = config.spatialKernelSize as number;
+    const k = config.spatialKernelSize;
     const pooled = ops.affine(ops.add(ops.globalAvgPool(x), ops.globalMaxPool(x)), 0.5, 0);
     const hidden = ops.relu(ops.conv2d(pooled, p['channel.fc1.weight'], undefined, pointwise));
     const x1 = ops.mul(x, ops.sigmoid(ops.conv2d(hidden, p['channel.fc2.weight'], undefined, pointwise)));
@@ -61,3 +56,6 @@ function oddKernel(k: number): number {
     value: k,
   });
 }
+
+/** lcbam's options (see the schema above). */
+export type LightCbamOptions = AttentionOptions<typeof lcbam>;

@@ -10,13 +10,9 @@
  * official `sum` up to float rounding. A 1 x 1 plane (n = 0) divides by zero in the official
  * code; here it is refused with SHAPE_MISMATCH.
  */
-import { type AttentionDefinition, AttnkitError, ErrorCodes, defineAttention } from '@attnkit/core';
+import { type AttentionOptions, AttnkitError, ErrorCodes, defineAttention } from '@attnkit/core';
 
-export interface SimamOptions {
-  lambda?: number;
-}
-
-export const simam: AttentionDefinition = defineAttention({
+export const simam = defineAttention({
   id: 'simam',
   package: '@attnkit/simam',
   description: 'SimAM: parameter-free energy-based 3-D weights, sigmoid(d / (4 (var + lambda)) + 0.5)',
@@ -24,7 +20,7 @@ export const simam: AttentionDefinition = defineAttention({
   options: {
     lambda: { type: 'number', default: 1e-4, exclusiveMin: 0, description: 'e_lambda: the energy regularizer (1e-4 in the paper)' },
   },
-  configure: (_channels, o) => ({ lambda: o.lambda as number }),
+  configure: (_channels, o) => ({ lambda: o.lambda }),
   parameters: () => [],
   forward: (ops, x, _p, config) => {
     const [, , h, w] = ops.shape(x);
@@ -34,7 +30,10 @@ export const simam: AttentionDefinition = defineAttention({
     }
     const d = ops.square(ops.sub(x, ops.globalAvgPool(x)));
     // 4 * (sum(d) / n + lambda), with sum(d) = H*W * mean(d)
-    const denominator = ops.affine(ops.globalAvgPool(d), (4 * h * w) / n, 4 * (config.lambda as number));
+    const denominator = ops.affine(ops.globalAvgPool(d), (4 * h * w) / n, 4 * config.lambda);
     return ops.mul(x, ops.sigmoid(ops.affine(ops.div(d, denominator), 1, 0.5)));
   },
 });
+
+/** simam's options (see the schema above). */
+export type SimamOptions = AttentionOptions<typeof simam>;

@@ -29,7 +29,8 @@ export const catalogPaperFigures: Record<string, string> = {
 
 /** Module rows: every registered id with its defaults, plus GE's parametric gather at extent 2. */
 function catalogSpecs(): Array<{ label: string; spec: AttentionSpec }> {
-  const rows: Array<{ label: string; spec: AttentionSpec }> = listAttention().map((d) => ({ label: d.id, spec: d.id }));
+  // Registry ids are known at run time only (a module package may add its own).
+  const rows: Array<{ label: string; spec: AttentionSpec }> = listAttention().map((d) => ({ label: d.id, spec: d.id as AttentionSpec }));
   if (rows.some((r) => r.label === 'ge')) rows.push({ label: 'ge{"extraParams":true,"extent":2}', spec: { type: 'ge', extraParams: true, extent: 2 } });
   return rows.sort((a, b) => a.label.localeCompare(b.label));
 }
