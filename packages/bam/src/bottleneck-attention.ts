@@ -2,17 +2,17 @@
  * BAM: Bottleneck Attention Module. "BAM: Bottleneck Attention Module", Park et al., BMVC 2018,
  * arXiv 1807.06514; as the official code (Jongchan/attention-module, MODELS/bam.py).
  *
- * M(F) = sigmoid(M_c(F) + M_s(F)) broadcast to C x H x W; out = F + F * M(F) (Eq. 1), written
- * F * (1 + M(F)).
- * Channel branch (Eq. 2): BN(MLP(AvgPool(F))), Linear C -> C/r (bias), BatchNorm1d, ReLU,
- * Linear C/r -> C (bias) [N, C, 1, 1].
- * Spatial branch (Eq. 3): 1x1 conv C -> C/r (bias) + BN + ReLU, two 3x3 convs with dilation 4
+ * The paper's F' = F + F (x) M(F), M(F) = sigmoid(M_c(F) + M_s(F)) broadcast to C x H x W,
+ * written F * (1 + M(F)).
+ * Channel branch M_c: MLP(AvgPool(F)), Linear C -> C/r (bias), BatchNorm1d, ReLU, Linear C/r -> C
+ * (bias) [N, C, 1, 1].
+ * Spatial branch M_s: 1x1 conv C -> C/r (bias) + BN + ReLU, two 3x3 convs with dilation 4
  * (padding 4, bias) + BN + ReLU, 1x1 conv C/r -> 1 (bias) [N, 1, H, W].
  * Parameters, with m = C // r: 2 C m + 3 m + C (channel: two Linear, BN weight and bias) +
  * C m + 18 m^2 + 10 m + 1 (spatial: four convs with bias, three BNs); MACs per image
  * 2 C m + (C m + 18 m^2 + m) H W.
- * NOTE: the official code multiplies the two branches (`channel * spatial`) where the paper's
- * Eq. 1 adds them; we follow the code. It pools with an H x H window (`avg_pool2d(x, H, stride
+ * NOTE: the official code multiplies the two branches (`channel * spatial`) where the paper adds
+ * them; we follow the code. It pools with an H x H window (`avg_pool2d(x, H, stride
  * H)`), the global average on the square maps BAM is used on; we take the global average for
  * any H x W.
  */

@@ -1,6 +1,6 @@
 /**
  * ESE: effective Squeeze-Excitation. "CenterMask: Real-Time Anchor-Free Instance Segmentation",
- * Lee and Park, CVPR 2020, arXiv 1911.06667 (Section 3.3, the eSE of VoVNetV2); as timm's
+ * Lee and Park, CVPR 2020, arXiv 1911.06667 (the eSE of VoVNetV2); as timm's
  * `EffectiveSEModule` (create_attn 'ese').
  *
  * s = GAP(x) (with addMaxPool: 0.5 GAP(x) + 0.5 GMP(x)); a = hard_sigmoid(fc(s)), fc a 1x1 conv

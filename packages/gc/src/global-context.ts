@@ -3,8 +3,9 @@
  * Beyond", Cao et al., ICCV Workshops 2019, arXiv 1904.11492; as timm's `GlobalContext` with its
  * defaults (create_attn 'gc': attention pooling, fuse_scale, no fuse_add).
  *
- * Context modeling (Eq. 2's simplified NL): w = softmax over H*W of conv_attn(x) (1x1 conv
- * C -> 1 with bias); context = sum_hw x * w [N, C, 1, 1]. Transform: fc2(relu(LN(fc1(context))))
+ * The paper's global context block: context modeling by attention pooling (the simplified
+ * non-local block), w = softmax over H*W of conv_attn(x) (1x1 conv C -> 1 with bias),
+ * context = sum_hw x * w [N, C, 1, 1]; then a bottleneck transform and a fusion. Transform: fc2(relu(LN(fc1(context))))
  * with fc1 C -> rd, fc2 rd -> C (1x1 convs with bias), LN over the rd channels (eps 1e-6),
  * rd = round(C / r) (make_divisible(C/r, 1, round_limit=0)); out = x * sigmoid(transform).
  * Parameters C + 1 + 2 C rd + 3 rd + C; MACs C H W + 2 C rd per image (the weighted sum over

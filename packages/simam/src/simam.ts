@@ -4,7 +4,9 @@
  * code (ZjjConan/SimAM, `simam_module`).
  *
  * Per channel, with n = H*W - 1, mu the plane mean and d = (x - mu)^2, the inverse of the
- * minimal energy (paper Eq. 16) is e = d / (4 (sum(d) / n + lambda)) + 0.5; out = x * sigmoid(e).
+ * paper's minimal energy is 1/e* = d / (4 (sum(d) / n + lambda)) + 0.5 (lambda the regularizer of
+ * its energy function, Eqn (5) in the official README); out = x * sigmoid(1/e*), the paper's
+ * refinement X~ = sigmoid(1/E) (.) X.
  * No parameters; no multiply-accumulates in attnkit's count (only element-wise arithmetic).
  * NOTE: the plane sum is taken as H*W times the plane mean (one average pool), which equals the
  * official `sum` up to float rounding. A 1 x 1 plane (n = 0) divides by zero in the official
