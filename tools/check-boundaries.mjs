@@ -4,7 +4,8 @@
  * packages", listing every violation as file:line:
  * - core imports nothing but its own relative files (no packages, no Node built-ins: it runs in
  *   browsers);
- * - eca, se, cbam and zoo import only @attnkit/core;
+ * - attention-module packages (package.json `"attnkit": { "kind": "module" }`: eca, se, cbam,
+ *   and every module added the same way) and zoo import only @attnkit/core;
  * - tfjs imports @attnkit/core and its runtime (@tensorflow/tfjs-*), onnx imports @attnkit/core and
  *   its runtime (onnxruntime-*, protobufjs); adapters never import each other, zoo or the modules;
  * - a relative import never leaves its package;
@@ -25,21 +26,9 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
 
 const core = '@attnkit/core';
-/** What each package may import at run time, besides its own files. */
+/** What each package that is not a module package may import at run time, besides its own files. */
 const rules = {
   core: { allowed: [], builtins: false, says: 'core imports nothing but its own files' },
-  eca: { allowed: [core], builtins: true, says: 'eca imports only @attnkit/core' },
-  se: { allowed: [core], builtins: true, says: 'se imports only @attnkit/core' },
-  cbam: { allowed: [core], builtins: true, says: 'cbam imports only @attnkit/core' },
-  bam: { allowed: [core], builtins: true, says: 'bam imports only @attnkit/core' },
-  coordatt: { allowed: [core], builtins: true, says: 'coordatt imports only @attnkit/core' },
-  ecam: { allowed: [core], builtins: true, says: 'ecam imports only @attnkit/core' },
-  ese: { allowed: [core], builtins: true, says: 'ese imports only @attnkit/core' },
-  gc: { allowed: [core], builtins: true, says: 'gc imports only @attnkit/core' },
-  gct: { allowed: [core], builtins: true, says: 'gct imports only @attnkit/core' },
-  ge: { allowed: [core], builtins: true, says: 'ge imports only @attnkit/core' },
-  lcbam: { allowed: [core], builtins: true, says: 'lcbam imports only @attnkit/core' },
-  simam: { allowed: [core], builtins: true, says: 'simam imports only @attnkit/core' },
   zoo: { allowed: [core], builtins: true, says: 'zoo imports only @attnkit/core' },
   tfjs: { allowed: [core, /^@tensorflow\/tfjs(-[a-z0-9-]+)?$/], builtins: true, says: 'tfjs imports only @attnkit/core and @tensorflow/tfjs-*' },
   onnx: { allowed: [core, /^onnxruntime-[a-z0-9-]+$/, 'protobufjs'], builtins: true, says: 'onnx imports only @attnkit/core, onnxruntime-* and protobufjs' },
@@ -130,9 +119,10 @@ export function checkBoundaries(repository) {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
     if (manifest.private) continue;
     const where = relative(repository, manifestPath);
-    const rule = rules[name];
+    // A module package, whatever its name, follows the modules' rule.
+    const rule = manifest.attnkit?.kind === 'module' ? { allowed: [core], builtins: true, says: `${name} (an attention module) imports only @attnkit/core` } : rules[name];
     if (rule === undefined) {
-      violations.push(`${where}: no boundary rule for packages/${name}; add one to tools/check-boundaries.mjs (see DESIGN.md)`);
+      violations.push(`${where}: no boundary rule for packages/${name}; add one to tools/check-boundaries.mjs (see DESIGN.md), or mark an attention-module package "attnkit": { "kind": "module" } in its package.json`);
       continue;
     }
     const declared = new Set();

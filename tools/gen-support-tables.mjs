@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Writes the option tables and the module x backend support tables of the module READMEs
- * (packages/<module package>/README.md, `modulePackages` below) from the registry, between the markers
+ * (the README.md of every package marked `"attnkit": { "kind": "module" }`) from the registry, between the markers
  * `<!-- generated:options -->` / `<!-- generated:support -->` and `<!-- /generated -->`.
  *
  * A module is supported on a backend when the backend implements every op its traced forward
@@ -9,18 +9,19 @@
  * checker enforces it), as do tfjs (`tfjsOps(): Ops<tf.Tensor>`) and onnx (`translateOp` covers
  * every `OpName`); their test suites check each module against the reference interpreter.
  *
- * Reads the built packages: run `npx tsup` in packages/core and every module package first.
+ * Reads the built packages: run `pnpm build` (or `npx tsup` in core and each module package) first.
  * Usage: node tools/gen-support-tables.mjs [--check]   (--check: exit 1 if a README is stale)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { modulePackages } from './gen-module-wiring.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const load = (name) => import(pathToFileURL(join(root, 'packages', name, 'dist', 'index.js')).href);
-const core = await load('core');
-const modulePackages = ['eca', 'se', 'cbam', 'bam', 'coordatt', 'ecam', 'ese', 'gc', 'gct', 'ge', 'lcbam', 'simam'];
-for (const name of modulePackages) await load(name);
+const load = (dir) => import(pathToFileURL(join(root, dir, 'dist', 'index.js')).href);
+const core = await load('packages/core');
+const modules = modulePackages(root);
+for (const { dir } of modules) await load(dir);
 
 const { attentionNetwork, createAttention, listAttention, referenceOps, traceNetwork } = core;
 const allOps = Object.keys(referenceOps).filter((op) => op !== 'shape');
@@ -70,9 +71,9 @@ function replaceBlock(text, kind, body, file) {
 
 const check = process.argv.includes('--check');
 let stale = 0;
-for (const name of modulePackages) {
-  const file = join(root, 'packages', name, 'README.md');
-  const definitions = listAttention().filter((d) => d.package === `@attnkit/${name}`);
+for (const { dir, manifest } of modules) {
+  const file = join(root, dir, 'README.md');
+  const definitions = listAttention().filter((d) => d.package === manifest.name);
   const before = readFileSync(file, 'utf8');
   let after = replaceBlock(before, 'options', optionsTable(definitions), file);
   after = replaceBlock(after, 'support', supportTable(definitions), file);

@@ -1,15 +1,4 @@
-import '@attnkit/eca';
-import '@attnkit/se';
-import '@attnkit/cbam';
-import '@attnkit/bam';
-import '@attnkit/coordatt';
-import '@attnkit/ecam';
-import '@attnkit/ese';
-import '@attnkit/gc';
-import '@attnkit/gct';
-import '@attnkit/ge';
-import '@attnkit/lcbam';
-import '@attnkit/simam';
+import './all-modules.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench.js';

@@ -4,9 +4,8 @@
  * and onnx suites run every module on their backends against the reference.)
  * It lives here because the CLI is the one package that registers every module package.
  */
-import '@attnkit/cbam';
-import '@attnkit/eca';
-import '@attnkit/se';
+import '../src/all-modules.js';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import {
   type AttentionSpec,
   attentionNetwork,
@@ -24,8 +23,17 @@ import { describe, expect, it } from 'vitest';
 
 const ids = listAttention().map((d) => d.id);
 
-it('registers every module of @attnkit/eca, @attnkit/se and @attnkit/cbam', () => {
-  expect(ids).toEqual(['cbam', 'ceca', 'eca', 'eca-ns', 'se', 'se-var1', 'se-var2', 'se-var3']);
+it('registers the modules of every package marked "attnkit": { "kind": "module" }, and only those', () => {
+  const packagesDir = new URL('../../../packages/', import.meta.url);
+  const modulePackages = readdirSync(packagesDir)
+    .map((name) => new URL(`${name}/package.json`, packagesDir))
+    .filter((file) => existsSync(file))
+    .map((file) => JSON.parse(readFileSync(file, 'utf8')))
+    .filter((manifest) => manifest.attnkit?.kind === 'module')
+    .map((manifest) => manifest.name as string);
+  expect(modulePackages).toEqual(expect.arrayContaining(['@attnkit/cbam', '@attnkit/eca', '@attnkit/se']));
+  expect([...new Set(listAttention().map((d) => d.package))].sort()).toEqual(modulePackages.sort());
+  expect(ids).toEqual(expect.arrayContaining(['cbam', 'ceca', 'eca', 'eca-ns', 'se', 'se-var1', 'se-var2', 'se-var3']));
 });
 
 /** The defaults, then each boolean option flipped and each other enum value, one at a time. */

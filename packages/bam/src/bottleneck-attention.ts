@@ -68,6 +68,12 @@ export const bam = defineAttention({
     spatial = ops.conv2d(spatial, p[`${s}gate_s_conv_final.weight`], p[`${s}gate_s_conv_final.bias`], pointwise);
     return ops.mul(x, ops.affine(ops.sigmoid(ops.mul(channel, spatial)), 1, 1));
   },
+  testCases: [
+    // C = 16, r = 16: m = 1; channel 2*16 + 3 + 16 = 51, spatial 16 + 18 + 10 + 1 = 45; BN statistics 2 * 4 BNs
+    { label: 'bam', options: {}, channels: 16, trainable: 96, nonTrainable: 8 },
+    // r = 4: m = 4; channel 2*64 + 12 + 16 = 156, spatial 64 + 288 + 40 + 1 = 393; statistics 2*4*4
+    { label: 'bam r4', options: { reductionRatio: 4 }, channels: 16, trainable: 549, nonTrainable: 32 },
+  ],
 });
 
 /** bam's options (see the schema above). */

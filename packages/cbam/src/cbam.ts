@@ -80,6 +80,14 @@ export const cbam = defineAttention({
     }
     return out;
   },
+  testCases: [
+    // 148 (MLP at C = 16, r = 4) + 98 (conv 2*7*7) + 2 (BN weight, bias); BN running mean and var are buffers.
+    { label: 'cbam max-mean', options: { reductionRatio: 4 }, channels: 16, trainable: 248, nonTrainable: 2 },
+    { label: 'cbam mean-max', options: { reductionRatio: 4, poolOrder: 'mean-max' }, channels: 16, trainable: 248, nonTrainable: 2 },
+    { label: 'cbam channel-only', options: { reductionRatio: 4, spatialGate: false }, channels: 16, trainable: 148, nonTrainable: 0 },
+    // r = 16 at C = 16: MLP 2 * 16 + 1 + 16 = 49 is off; conv 98 + BN 2.
+    { label: 'cbam spatial-only', options: { channelGate: false }, channels: 16, trainable: 100, nonTrainable: 2 },
+  ],
 });
 
 /** CBAM's options: reductionRatio, poolOrder, channelGate, spatialGate (see the schema above). */

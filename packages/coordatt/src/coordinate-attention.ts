@@ -39,6 +39,10 @@ export const coordatt = defineAttention({
     const alongWidth = ops.sigmoid(ops.conv2d(shared(ops.axisMean(x, 'height')), p['conv_w.weight'], p['conv_w.bias'], pointwise));
     return ops.mul(ops.mul(x, alongWidth), alongHeight);
   },
+  testCases: [
+    // C = 16: mip = max(8, 16 // 32) = 8; 3*16*8 + 3*8 + 2*16 = 440; BN statistics 2*8
+    { label: 'coordatt', options: {}, channels: 16, trainable: 440, nonTrainable: 16 },
+  ],
 });
 
 /** coordatt's options (see the schema above). */

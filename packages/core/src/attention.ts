@@ -27,6 +27,38 @@ export interface AttentionDefinition<S extends OptionsSchema = OptionsSchema, C 
   configure(channels: number, options: ResolvedOptions<S>, context: KernelSizeContext): C;
   parameters(channels: number, config: C): ParamSpec[];
   forward<T>(ops: Ops<T>, x: T, params: ParamValues<T>, config: C): T;
+  /**
+   * The cases every backend's conformance suite runs this module on (`attentionTestCases`):
+   * option sets worth checking, each with its parameter counts derived by hand. The default
+   * options alone when absent.
+   */
+  testCases?: readonly AttentionTestCase<S>[];
+  /** Max abs difference from the reference interpreter each backend must meet on them (1e-5 by default). */
+  tolerance?: number;
+}
+
+/** One conformance case of a module: its options on an input of `channels` channels. */
+export interface AttentionTestCase<S extends OptionsSchema = OptionsSchema> {
+  /** Names the case in test titles, e.g. `cbam mean-max`. */
+  label: string;
+  options: OptionsInput<S>;
+  channels: number;
+  /** Trainable parameters at `channels` (PyTorch convention), derived by hand. */
+  trainable?: number;
+  /** Buffers at `channels` (BatchNorm running statistics). */
+  nonTrainable?: number;
+  /** The channel-conv k the module decides at `channels`, for modules that have one. */
+  kernelSize?: number;
+}
+
+/** Default input channels of a conformance case without its own. */
+const defaultTestChannels = 16;
+
+/** A definition's conformance cases, ready to run: each with its spec and the tolerance to meet. */
+export function attentionTestCases(definition: AttentionDefinition): Array<AttentionTestCase & { spec: AttentionSpec; tolerance: number }> {
+  const cases: readonly AttentionTestCase[] = definition.testCases ?? [{ label: definition.id, options: {}, channels: defaultTestChannels }];
+  // The registry is typed by declaration merging; a definition's own options are its spec's.
+  return cases.map((c) => ({ ...c, spec: { type: definition.id, ...c.options } as AttentionSpec, tolerance: definition.tolerance ?? 1e-5 }));
 }
 
 /** The decided numbers of one module instance; JSON-serializable. */

@@ -15,7 +15,16 @@ function caught(f: () => unknown): AttnkitError {
   throw new Error('expected an AttnkitError, nothing was thrown');
 }
 
-const other = defineAttention({ ...testGate, id: 'test-other', package: '@attnkit/other', options: {}, configure: () => ({ kernelSize: 3 }) });
+const other = defineAttention({
+  id: 'test-other',
+  package: '@attnkit/other',
+  description: 'test gate without options',
+  attributeName: 'gate',
+  options: {},
+  configure: () => ({ kernelSize: 3 }),
+  parameters: testGate.parameters,
+  forward: testGate.forward,
+});
 
 // The registry is one per process, so other test files may have added ids: assert on ours.
 registerAttention(testGate);

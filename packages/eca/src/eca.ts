@@ -43,6 +43,11 @@ export const eca = defineAttention({
   configure: configureKernel,
   parameters: (_channels, config) => [channelConvWeight(1, config.kernelSize)],
   forward: (ops, x, p) => ops.mul(x, ops.sigmoid(ops.channelConv1d(ops.globalAvgPool(x), p['conv.weight'], 'zeros'))),
+  testCases: [
+    // Eq. 12 at C = 16: floor((log2 16 + 1) / 2) = 2, even -> k = 3; k parameters.
+    { label: 'eca', options: {}, channels: 16, kernelSize: 3, trainable: 3, nonTrainable: 0 },
+    { label: 'eca k5', options: { kernelSize: 5 }, channels: 12, kernelSize: 5, trainable: 5, nonTrainable: 0 },
+  ],
 });
 
 /**
@@ -58,6 +63,8 @@ export const ceca = defineAttention({
   configure: configureKernel,
   parameters: (_channels, config) => [channelConvWeight(1, config.kernelSize)],
   forward: (ops, x, p) => ops.mul(x, ops.sigmoid(ops.channelConv1d(ops.globalAvgPool(x), p['conv.weight'], 'circular'))),
+  // k = 5 wraps two channels around each end.
+  testCases: [{ label: 'ceca k5', options: { kernelSize: 5 }, channels: 16, kernelSize: 5, trainable: 5, nonTrainable: 0 }],
 });
 
 /**
@@ -73,4 +80,9 @@ export const ecaNs = defineAttention({
   configure: configureKernel,
   parameters: (channels, config) => [channelConvWeight(channels, config.kernelSize)],
   forward: (ops, x, p) => ops.mul(x, ops.sigmoid(ops.channelConv1d(ops.globalAvgPool(x), p['conv.weight'], 'zeros'))),
+  testCases: [
+    // k * C = 3 * 16; 5 * 12 (k = 5 gathers two neighbours on each side).
+    { label: 'eca-ns', options: {}, channels: 16, kernelSize: 3, trainable: 48, nonTrainable: 0 },
+    { label: 'eca-ns k5', options: { kernelSize: 5 }, channels: 12, kernelSize: 5, trainable: 60, nonTrainable: 0 },
+  ],
 });

@@ -18,6 +18,7 @@ export const seVar1 = defineAttention({
   configure: () => ({}),
   parameters: () => [],
   forward: (ops, x) => ops.mul(x, ops.sigmoid(ops.globalAvgPool(x))),
+  testCases: [{ label: 'se-var1', options: {}, channels: 16, trainable: 0, nonTrainable: 0 }],
 });
 
 export const seVar2 = defineAttention({
@@ -30,6 +31,7 @@ export const seVar2 = defineAttention({
   // A per-channel weight is a non-shared channel conv with k = 1: Conv1d(C, C, 1, groups=C).
   parameters: (channels) => [channelConvWeight(channels, 1)],
   forward: (ops, x, p) => ops.mul(x, ops.sigmoid(ops.channelConv1d(ops.globalAvgPool(x), p['conv.weight'], 'zeros'))),
+  testCases: [{ label: 'se-var2', options: {}, channels: 16, kernelSize: 1, trainable: 16, nonTrainable: 0 }],
 });
 
 export const seVar3 = defineAttention({
@@ -43,4 +45,6 @@ export const seVar3 = defineAttention({
     { name: 'fc.weight', shape: [channels, channels], layout: 'linear', trainable: true, init: { kind: 'kaiming-uniform', fanIn: channels } },
   ],
   forward: (ops, x, p) => ops.mul(x, ops.sigmoid(ops.linear(ops.globalAvgPool(x), p['fc.weight'], undefined))),
+  // C^2 = 256.
+  testCases: [{ label: 'se-var3', options: {}, channels: 16, trainable: 256, nonTrainable: 0 }],
 });

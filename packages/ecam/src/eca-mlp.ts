@@ -53,6 +53,12 @@ export const ecam = defineAttention({
     const z = ops.conv1d(hidden, p['conv2.weight'], p['conv2.bias'], (config.kernelSize - 1) / 2);
     return ops.mul(x, ops.sigmoid(ops.reshape(z, [n, c, 1, 1])));
   },
+  testCases: [
+    // C = 16: k = max(3, Eq. 12 -> 3) = 3, rd = make_divisible(2, 8) = 8: 8*(3 + 2) + 1 = 41
+    { label: 'ecam', options: {}, channels: 16, trainable: 41, nonTrainable: 0, kernelSize: 3 },
+    // k = 5: 8*(5 + 2) + 1 = 57
+    { label: 'ecam k5', options: { kernelSize: 5 }, channels: 16, trainable: 57, nonTrainable: 0, kernelSize: 5 },
+  ],
 });
 
 /** ecam's options (see the schema above). */

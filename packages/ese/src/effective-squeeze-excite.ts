@@ -26,6 +26,11 @@ export const ese = defineAttention({
     const fc = ops.conv2d(pooled, p['fc.weight'], p['fc.bias'], sameConv());
     return ops.mul(x, ops.hardSigmoid(fc));
   },
+  testCases: [
+    // C = 16: fc 16*16 + 16 = 272
+    { label: 'ese', options: {}, channels: 16, trainable: 272, nonTrainable: 0 },
+    { label: 'ese addMaxPool', options: { addMaxPool: true }, channels: 16, trainable: 272, nonTrainable: 0 },
+  ],
 });
 
 /** ese's options (see the schema above). */

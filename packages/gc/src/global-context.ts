@@ -48,6 +48,10 @@ export const gc = defineAttention({
     const transform = ops.conv2d(ops.relu(layerNorm), p['mlp_scale.fc2.weight'], p['mlp_scale.fc2.bias'], pointwise);
     return ops.mul(x, ops.sigmoid(transform));
   },
+  testCases: [
+    // C = 16, r = 8: rd = 2; (16 + 1) + 2*16*2 + 3*2 + 16 = 103
+    { label: 'gc', options: {}, channels: 16, trainable: 103, nonTrainable: 0 },
+  ],
 });
 
 /** gc's options (see the schema above). */

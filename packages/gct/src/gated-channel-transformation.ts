@@ -50,6 +50,11 @@ export const gct = defineAttention({
     const gate = ops.affine(ops.tanh(ops.add(ops.mul(normalized, p.gamma), p.beta)), 1, 1);
     return ops.mul(x, gate);
   },
+  testCases: [
+    // 3 * 16 = 48 (alpha, gamma, beta)
+    { label: 'gct l2', options: {}, channels: 16, trainable: 48, nonTrainable: 0 },
+    { label: 'gct l1', options: { mode: 'l1' }, channels: 16, trainable: 48, nonTrainable: 0 },
+  ],
 });
 
 /** gct's options (see the schema above). */

@@ -80,6 +80,15 @@ export const ge = defineAttention({
     const gate = gh === 1 && gw === 1 ? excite : ops.resizeNearest(excite, [h, w]);
     return ops.mul(x, ops.sigmoid(gate));
   },
+  testCases: [
+    // C = 16, r = 16: rd = 1; 2*16*1 + 1 + 16 = 49
+    { label: 'ge', options: {}, channels: 16, trainable: 49, nonTrainable: 0 },
+    // + depthwise 7x7 16*49 + BN 2*16 = 865; BN statistics 2*16
+    { label: 'ge extraParams', options: { extraParams: true }, channels: 16, trainable: 865, nonTrainable: 32 },
+    { label: 'ge extent 2', options: { extent: 2 }, channels: 16, trainable: 49, nonTrainable: 0 },
+    // + depthwise 3x3 16*9 + BN 2*16 = 225
+    { label: 'ge extraParams extent 2', options: { extraParams: true, extent: 2 }, channels: 16, trainable: 225, nonTrainable: 32 },
+  ],
 });
 
 /** ge's options (see the schema above). */

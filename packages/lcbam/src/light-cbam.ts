@@ -47,6 +47,12 @@ export const lcbam = defineAttention({
     const conv = ops.conv2d(plane, p['spatial.conv.conv.weight'], undefined, sameConv(half));
     return ops.mul(x1, ops.sigmoid(ops.batchNorm(conv, batchNormValues(p, 'spatial.conv.bn'), { eps: 1e-5, momentum: 0.1 })));
   },
+  testCases: [
+    // C = 16, r = 16: rd = 1; 2*16*1 + 7*7 + 2 = 83; BN running mean and var are buffers
+    { label: 'lcbam', options: {}, channels: 16, trainable: 83, nonTrainable: 2 },
+    // r = 4: rd = 4; 2*16*4 + 3*3 + 2 = 139
+    { label: 'lcbam r4 k3', options: { reductionRatio: 4, spatialKernelSize: 3 }, channels: 16, trainable: 139, nonTrainable: 2 },
+  ],
 });
 
 function oddKernel(k: number): number {

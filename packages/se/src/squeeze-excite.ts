@@ -42,6 +42,11 @@ export const se = defineAttention({
     const hidden = ops.relu(ops.linear(ops.globalAvgPool(x), p['fc1.weight'], p['fc1.bias']));
     return ops.mul(x, ops.sigmoid(ops.linear(hidden, p['fc2.weight'], p['fc2.bias'])));
   },
+  testCases: [
+    // r = 4 at C = 16: 2 * 16 * 4 + 4 + 16 = 148; without bias 2 * 16 * 4 = 128.
+    { label: 'se r4', options: { reductionRatio: 4 }, channels: 16, trainable: 148, nonTrainable: 0 },
+    { label: 'se r4 no bias', options: { reductionRatio: 4, bias: false }, channels: 16, trainable: 128, nonTrainable: 0 },
+  ],
 });
 
 /** SE's options: reductionRatio, bias, channelDivisor (see the schema above). */

@@ -35,6 +35,11 @@ export const simam = defineAttention({
     const denominator = ops.affine(ops.globalAvgPool(d), (4 * h * w) / n, 4 * config.lambda);
     return ops.mul(x, ops.sigmoid(ops.affine(ops.div(d, denominator), 1, 0.5)));
   },
+  testCases: [
+    // no parameters at any C
+    { label: 'simam', options: {}, channels: 16, trainable: 0, nonTrainable: 0 },
+    { label: 'simam lambda 0.1', options: { lambda: 0.1 }, channels: 16, trainable: 0, nonTrainable: 0 },
+  ],
 });
 
 /** simam's options (see the schema above). */
