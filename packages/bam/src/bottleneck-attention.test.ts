@@ -20,8 +20,13 @@ describe('bam: parameters and MACs', () => {
     expect(insertionCosts('bam', mobilenetV2Points)).toEqual({ parameters: 61_320, macs: 3_383_250 });
   });
 
-  it('refuses a ratio that leaves no hidden channel', () => {
-    expect(() => createAttention({ type: 'bam', reductionRatio: 32 }, 16)).toThrow('bam: C // r is 16 // 32 = 0 hidden channels; give reductionRatio <= 16');
+  it('C < r keeps one hidden channel: C = 8, r = 16: 2*8 + 3 + 8 = 27 + 8 + 18 + 10 + 1 = 64', () => {
+    expect(createAttention('bam', 8).config.reducedChannels).toBe(1);
+    expect(createAttention('bam', 8).parameterCount).toBe(64);
+  });
+
+  it('refuses reductionRatio 0', () => {
+    expect(() => createAttention({ type: 'bam', reductionRatio: 0 }, 16)).toThrow("bam: option 'reductionRatio' is 0; expected an integer >= 1");
   });
 });
 

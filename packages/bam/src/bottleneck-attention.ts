@@ -14,9 +14,10 @@
  * NOTE: the official code multiplies the two branches (`channel * spatial`) where the paper adds
  * them; we follow the code. It pools with an H x H window (`avg_pool2d(x, H, stride
  * H)`), the global average on the square maps BAM is used on; we take the global average for
- * any H x W.
+ * any H x W. C < r keeps one hidden channel (the official C // r = 0 builds empty layers), as
+ * attnkit's CBAM does.
  */
-import { type AttentionOptions, type Conv2dAttributes, AttnkitError, ErrorCodes, batchNormParams, batchNormValues, conv2dParams, defineAttention, linearParams, sameConv } from '@attnkit/core';
+import { type AttentionOptions, type Conv2dAttributes, batchNormParams, batchNormValues, conv2dParams, defineAttention, linearParams, sameConv } from '@attnkit/core';
 
 const batchNorm = { eps: 1e-5, momentum: 0.1 } as const;
 const pointwise = sameConv();
@@ -30,16 +31,7 @@ export const bam = defineAttention({
   options: {
     reductionRatio: { type: 'integer', default: 16, min: 1, description: 'r: both branches narrow to C // r channels' },
   },
-  configure: (channels, o) => {
-    const hidden = Math.floor(channels / o.reductionRatio);
-    if (hidden < 1) {
-      throw new AttnkitError(ErrorCodes.INVALID_OPTION, `bam: C // r is ${channels} // ${o.reductionRatio} = 0 hidden channels; give reductionRatio <= ${channels}`, {
-        path: 'reductionRatio',
-        value: o.reductionRatio,
-      });
-    }
-    return { reducedChannels: hidden };
-  },
+  configure: (channels, o) => ({ reducedChannels: Math.max(1, Math.floor(channels / o.reductionRatio)) }),
   parameters: (channels, config) => {
     const m = config.reducedChannels;
     return [
@@ -71,8 +63,8 @@ export const bam = defineAttention({
   testCases: [
     // C = 16, r = 16: m = 1; channel 2*16 + 3 + 16 = 51, spatial 16 + 18 + 10 + 1 = 45; BN statistics 2 * 4 BNs
     { label: 'bam', options: {}, channels: 16, trainable: 96, nonTrainable: 8 },
-    // r = 4: m = 4; channel 2*64 + 12 + 16 = 156, spatial 64 + 288 + 40 + 1 = 393; statistics 2*4*4
-    { label: 'bam r4', options: { reductionRatio: 4 }, channels: 16, trainable: 549, nonTrainable: 32 },
+    // r = 8: m = 2; channel 2*32 + 6 + 16 = 86, spatial 32 + 72 + 20 + 1 = 125; statistics 2*2*4
+    { label: 'bam r8', options: { reductionRatio: 8 }, channels: 16, trainable: 211, nonTrainable: 16 },
   ],
 });
 

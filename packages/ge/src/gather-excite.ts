@@ -81,13 +81,13 @@ export const ge = defineAttention({
     return ops.mul(x, ops.sigmoid(gate));
   },
   testCases: [
-    // C = 16, r = 16: rd = 1; 2*16*1 + 1 + 16 = 49
-    { label: 'ge', options: {}, channels: 16, trainable: 49, nonTrainable: 0 },
-    // + depthwise 7x7 16*49 + BN 2*16 = 865; BN statistics 2*16
-    { label: 'ge extraParams', options: { extraParams: true }, channels: 16, trainable: 865, nonTrainable: 32 },
+    // C = 16, r = 4: rd = 4; 2*16*4 + 4 + 16 = 148 (at r = 16 the one hidden unit's weights get
+    // gradients too small for the float32 finite differences the tfjs suite checks against)
+    { label: 'ge r4', options: { reductionRatio: 4 }, channels: 16, trainable: 148, nonTrainable: 0 },
     { label: 'ge extent 2', options: { extent: 2 }, channels: 16, trainable: 49, nonTrainable: 0 },
-    // + depthwise 3x3 16*9 + BN 2*16 = 225
-    { label: 'ge extraParams extent 2', options: { extraParams: true, extent: 2 }, channels: 16, trainable: 225, nonTrainable: 32 },
+    // Not here: extraParams. Its depthwise gather cannot train on tfjs-wasm (4.22 registers no
+    // depthwise backprop kernels), which the suites' training checks need; its values on every
+    // backend are checked against PyTorch in apps/cli/test/catalog-conformance.test.ts.
   ],
 });
 
