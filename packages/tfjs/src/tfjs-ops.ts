@@ -168,7 +168,6 @@ function resizeNearest(x: tf.Tensor4D, height: number, width: number): tf.Tensor
  * for conv2d with dilation > 1 (BAM's spatial branch).
  */
 function atrousConv(x: tf.Tensor4D, weight: tf.Tensor4D, a: Conv2dAttributes): tf.Tensor4D {
-  const [kh, kw] = weight.shape;
   const [dh, dw] = a.dilation;
   const [ph, pw] = a.padding;
   const padded = ph === 0 && pw === 0 ? x : tf.pad(x, [[0, 0], [ph, ph], [pw, pw], [0, 0]]);
