@@ -171,7 +171,10 @@ export function insertAttention(model: tfl.LayersModel, options: InsertAttention
     usedNames.add(candidate);
     return candidate;
   };
-  const attentionId = typeof options.attention === 'string' ? options.attention : options.attention.type;
+  // AttentionSpec is never while no module package is in the program (this package's own .d.ts
+  // build): read the id through the spec's run-time shape.
+  const spec = options.attention as string | { type: string };
+  const attentionId = typeof spec === 'string' ? spec : spec.type;
   const report: InsertionReportEntry[] = [];
   let plannedIndex = 0;
   const attend = (x: tfl.SymbolicTensor, baseName: string): tfl.SymbolicTensor => {
