@@ -2,7 +2,7 @@
  * Inserts attention modules into an existing LayersModel (functional or sequential, a user's
  * own or a zoo model) and returns a new model; the original is never changed.
  */
-import { type AttentionSpec, AttnkitError, createAttention, ErrorCodes, nearestNames } from '@attnkit/core';
+import { type AttentionSpec, AttnkitError, createAttention, ErrorCodes, nearestNames, parseAttentionSpec } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { AttentionLayer } from './attention-layer.js';
@@ -171,10 +171,7 @@ export function insertAttention(model: tfl.LayersModel, options: InsertAttention
     usedNames.add(candidate);
     return candidate;
   };
-  // AttentionSpec is never while no module package is in the program (this package's own .d.ts
-  // build): read the id through the spec's run-time shape.
-  const spec = options.attention as string | { type: string };
-  const attentionId = typeof spec === 'string' ? spec : spec.type;
+  const attentionId = parseAttentionSpec(options.attention).type;
   const report: InsertionReportEntry[] = [];
   let plannedIndex = 0;
   const attend = (x: tfl.SymbolicTensor, baseName: string): tfl.SymbolicTensor => {
