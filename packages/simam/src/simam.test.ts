@@ -1,4 +1,4 @@
-import { attentionNetwork, countCosts, createAttention, traceNetwork } from '@attnkit/core';
+import { attentionNetwork, countCosts, createAttention, maxAbsDiff, runReference, tensor, traceNetwork } from '@attnkit/core';
 import { catalogCases, insertionCosts, mobilenetV2Points, resnet50Points } from '@attnkit/tools/catalog-cases';
 import { runCase } from '@attnkit/tools/module-cases';
 import { describe, expect, it } from 'vitest';
@@ -14,8 +14,13 @@ describe('simam: parameters and MACs', () => {
     expect(insertionCosts('simam', mobilenetV2Points)).toEqual({ parameters: 0, macs: 0 });
   });
 
-  it('refuses a 1 x 1 plane (the variance divides by H*W - 1 = 0) and a lambda <= 0', () => {
-    expect(() => traceNetwork(attentionNetwork('simam', 8, [1, 8, 1, 1]))).toThrow('simam: the input plane is 1 x 1; SimAM divides by H*W - 1, so it needs at least 2 positions');
+  it('a 1 x 1 plane (H*W - 1 = 0, NaN in the official code) gets the gate sigmoid(0.5): out = x * 0.62245933', () => {
+    const x = tensor([1, 2, 1, 1], [2, -4]);
+    const [out] = runReference(attentionNetwork('simam', 2, [1, 2, 1, 1]), new Map(), x);
+    expect(maxAbsDiff(out.data, [2 * 0.62245933, -4 * 0.62245933])).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('refuses a lambda <= 0', () => {
     expect(() => createAttention({ type: 'simam', lambda: 0 }, 8)).toThrow("simam: option 'lambda' is 0; expected a number > 0");
   });
 });

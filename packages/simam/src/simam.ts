@@ -9,10 +9,11 @@
  * refinement X~ = sigmoid(1/E) (.) X.
  * No parameters; no multiply-accumulates in attnkit's count (only element-wise arithmetic).
  * NOTE: the plane sum is taken as H*W times the plane mean (one average pool), which equals the
- * official `sum` up to float rounding. A 1 x 1 plane (n = 0) divides by zero in the official
- * code; here it is refused with SHAPE_MISMATCH.
+ * official `sum` up to float rounding. A 1 x 1 plane (n = 0) divides 0 by 0 in the official code
+ * (NaN); here its variance is taken as 0, so its gate is sigmoid(0.5) (a ResNet's last stage is
+ * 1 x 1 on 32 x 32 inputs).
  */
-import { type AttentionOptions, AttnkitError, ErrorCodes, defineAttention } from '@attnkit/core';
+import { type AttentionOptions, defineAttention } from '@attnkit/core';
 
 export const simam = defineAttention({
   id: 'simam',
@@ -26,10 +27,8 @@ export const simam = defineAttention({
   parameters: () => [],
   forward: (ops, x, _p, config) => {
     const [, , h, w] = ops.shape(x);
-    const n = h * w - 1;
-    if (n < 1) {
-      throw new AttnkitError(ErrorCodes.SHAPE_MISMATCH, `simam: the input plane is ${h} x ${w}; SimAM divides by H*W - 1, so it needs at least 2 positions`, { shape: ops.shape(x) });
-    }
+    // A 1 x 1 plane has d = 0: its variance is taken as 0 (divisor 1), so the gate is sigmoid(0.5).
+    const n = Math.max(1, h * w - 1);
     const d = ops.square(ops.sub(x, ops.globalAvgPool(x)));
     // 4 * (sum(d) / n + lambda), with sum(d) = H*W * mean(d)
     const denominator = ops.affine(ops.globalAvgPool(d), (4 * h * w) / n, 4 * config.lambda);
