@@ -1,7 +1,5 @@
 
-import '@attnkit/cbam';
-import '@attnkit/eca';
-import '@attnkit/se';
+import '../src/all-modules.js';
 import { listAttention } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
 import { attnkit } from './test-support.js';
@@ -14,9 +12,9 @@ describe('attnkit modules (built CLI)', () => {
     expect(run.status, run.stderr).toBe(0);
     const modules = JSON.parse(run.stdout) as ReturnType<typeof describeModules>;
     expect(modules.map((m) => m.id)).toEqual(listAttention().map((d) => d.id));
-    expect(modules.map((m) => m.id)).toEqual(['cbam', 'ceca', 'eca', 'eca-ns', 'se', 'se-var1', 'se-var2', 'se-var3']);
+    expect(modules.map((m) => m.id)).toEqual(['bam', 'cbam', 'ceca', 'coordatt', 'eca', 'eca-ns', 'ecam', 'ese', 'gc', 'gct', 'ge', 'lcbam', 'se', 'se-var1', 'se-var2', 'se-var3', 'simam']);
     for (const m of modules) {
-      expect(m.package).toMatch(/^@attnkit\/(eca|se|cbam)$/);
+      expect(m.package).toMatch(/^@attnkit\/(eca|se|cbam|bam|coordatt|ecam|ese|gc|gct|ge|lcbam|simam)$/);
       expect(m.description.length).toBeGreaterThan(10);
       for (const option of Object.values(m.options)) expect(option).toHaveProperty('default');
     }

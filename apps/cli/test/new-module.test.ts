@@ -6,7 +6,7 @@
  * folder. The files the addition touched are counted (ATTNKIT_REPORT=1 prints them).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,7 +67,10 @@ function copyRepository(): void {
     mkdirSync(dirname(join(copy, file)), { recursive: true });
     cpSync(join(repository, file), join(copy, file));
   }
-  for (const dir of ['packages/core', 'packages/eca', 'packages/se', 'packages/cbam', 'packages/zoo', 'packages/tfjs', 'packages/onnx']) {
+  // core, the zoo, the adapters and every module package (the support tables load them all).
+  const isModule = (dir: string) => JSON.parse(readFileSync(join(repository, dir, 'package.json'), 'utf8')).attnkit?.kind === 'module';
+  const modules = readdirSync(join(repository, 'packages')).map((name) => `packages/${name}`).filter((dir) => existsSync(join(repository, dir, 'package.json')) && isModule(dir));
+  for (const dir of ['packages/core', 'packages/zoo', 'packages/tfjs', 'packages/onnx', ...modules]) {
     requireBuilt(join(repository, dir, 'dist', 'index.js'));
     cpSync(join(repository, dir, 'dist'), join(copy, dir, 'dist'), { recursive: true });
   }

@@ -59,6 +59,16 @@ const opCosts = {
     thop: (node, shapeOf) => outSize(node, shapeOf) * (2 * shapeOf(node.inputs[1])[1] - 1),
   },
   channelConv1d: { macs: (node, shapeOf) => outSize(node, shapeOf) * shapeOf(node.inputs[1])[2], thop: free },
+  conv1d: {
+    macs: (node, shapeOf) => {
+      const [, ig, k] = shapeOf(node.inputs[1]);
+      return outSize(node, shapeOf) * ig * k;
+    },
+    thop: (node, shapeOf) => {
+      const [, ig, k] = shapeOf(node.inputs[1]);
+      return outSize(node, shapeOf) * (ig * k + (node.inputs[2] >= 0 ? 1 : 0));
+    },
+  },
   batchNorm: perElement(4),
   relu: perElement(1),
   relu6: perElement(1),
@@ -86,6 +96,12 @@ const opCosts = {
   },
   sigmoid: uncounted,
   affine: uncounted,
+  sqrt: uncounted,
+  exp: uncounted,
+  reciprocal: uncounted,
+  axisMean: uncounted,
+  resizeNearest: uncounted,
+  reshape: uncounted,
   add: uncounted,
   mul: uncounted,
   globalMaxPool: uncounted,

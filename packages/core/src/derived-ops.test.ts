@@ -37,6 +37,24 @@ describe('derived ops on the reference interpreter (hand-computed values)', () =
   });
 });
 
+describe('catalog derived ops on the reference interpreter (hand-computed values)', () => {
+  it('div = a * (1 / b), broadcasting: [3, -1, 0.5] / [2, 4, -0.25] = [1.5, -0.25, -2]; a plane by a per-image scalar', () => {
+    expect(values(referenceOps.div(vector([3, -1, 0.5]), vector([2, 4, -0.25])))).toEqual([1.5, -0.25, -2]);
+    expect(values(referenceOps.div(tensor([1, 1, 1, 2], [3, 6]), tensor([1, 1, 1, 1], [3])))).toEqual([1, 2]);
+  });
+
+  it('abs = relu(x) + relu(-x): [-2, 0, 1.5] -> [2, 0, 1.5]', () => {
+    expect(values(referenceOps.abs(vector([-2, 0, 1.5])))).toEqual([2, 0, 1.5]);
+  });
+
+  it('planeSoftmax over H*W: [0, ln 2, ln 3, ln 4] -> [0.1, 0.2, 0.3, 0.4]; a constant plane -> 1/(H*W); 1000 does not overflow', () => {
+    const out = referenceOps.planeSoftmax(tensor([1, 1, 2, 2], [0, Math.log(2), Math.log(3), Math.log(4)]));
+    expect(maxAbsDiff(out.data, [0.1, 0.2, 0.3, 0.4])).toBeLessThanOrEqual(1e-7);
+    expect(values(referenceOps.planeSoftmax(tensor([1, 2, 1, 2], [5, 5, -1, -1])))).toEqual([0.5, 0.5, 0.5, 0.5]);
+    expect(values(referenceOps.planeSoftmax(tensor([1, 1, 1, 2], [1000, 1000])))).toEqual([0.5, 0.5]);
+  });
+});
+
 describe('withDerivedOps', () => {
   it('completes every derived op, and an override replaces only its own op', () => {
     const calls: string[] = [];

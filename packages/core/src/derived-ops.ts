@@ -13,6 +13,13 @@ export const derivedOps = {
   hardSwish: (ops) => (x) => ops.mul(x, ops.hardSigmoid(x)),
   // tanh(x) = (1 - e^-2x) / (1 + e^-2x) = 2 / (1 + e^-2x) - 1 = 2 sigmoid(2x) - 1.
   tanh: (ops) => (x) => ops.affine(ops.sigmoid(ops.affine(x, 2, 0)), 2, -1),
+  div: (ops) => (a, b) => ops.mul(a, ops.reciprocal(b)),
+  abs: (ops) => (x) => ops.add(ops.relu(x), ops.relu(ops.affine(x, -1, 0))),
+  planeSoftmax: (ops) => (x) => {
+    const [, , h, w] = ops.shape(x);
+    const e = ops.exp(ops.sub(x, ops.globalMaxPool(x)));
+    return ops.div(e, ops.affine(ops.globalAvgPool(e), h * w, 0));
+  },
 } as const satisfies DerivedOpDefinitions;
 
 /** Every primitive by name: the list `withDerivedOps` binds (a missing name fails to compile). */
@@ -24,6 +31,14 @@ const primitiveNames = Object.keys({
   relu6: true,
   sigmoid: true,
   affine: true,
+  sqrt: true,
+  exp: true,
+  reciprocal: true,
+  axisMean: true,
+  avgPool2d: true,
+  resizeNearest: true,
+  reshape: true,
+  conv1d: true,
   add: true,
   mul: true,
   globalAvgPool: true,
@@ -31,7 +46,6 @@ const primitiveNames = Object.keys({
   channelMean: true,
   channelMax: true,
   maxPool2d: true,
-  avgPool2d: true,
   channelConv1d: true,
   linear: true,
   concatChannels: true,

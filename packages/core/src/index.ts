@@ -17,3 +17,4 @@ export * from './registry.js';
 export * from './scope.js';
 export * from './tensor.js';
 export * from './trace.js';
+export * from './layer-params.js';

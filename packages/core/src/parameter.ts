@@ -6,8 +6,10 @@ import type { Shape } from './tensor.js';
  * - `conv1d`: `[out, in/groups, k]` (the channel conv of ECA: `[1, 1, k]` or `[C, 1, k]`)
  * - `linear`: `[out, in]` (tfjs: `[in, out]`)
  * - `vector`: 1-D, per channel (biases, BatchNorm weight/bias/statistics)
+ * - `channels`: `[1, C, 1, 1]`, a per-channel tensor that broadcasts against NCHW (GCT's alpha)
+ *   (tfjs: `[1, 1, 1, C]`, broadcasting against NHWC)
  */
-export type ParamLayout = 'conv2d' | 'conv1d' | 'linear' | 'vector';
+export type ParamLayout = 'conv2d' | 'conv1d' | 'linear' | 'vector' | 'channels';
 
 /**
  * Initializers, as PyTorch's defaults draw them. `fanIn` is `in/groups * prod(kernel)` for convs

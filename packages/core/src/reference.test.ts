@@ -102,6 +102,41 @@ describe('reference activations, add', () => {
   });
 });
 
+describe('reference catalog primitives (values by hand)', () => {
+  it('sqrt, exp, reciprocal', () => {
+    expect(values(ops.sqrt(t([1, 1, 1, 3], [4, 0.25, 0])))).toEqual([2, 0.5, 0]);
+    expect(values(ops.exp(t([1, 1, 1, 2], [0, 1])))).toEqual([1, Math.fround(Math.E)]);
+    expect(values(ops.reciprocal(t([1, 1, 1, 3], [4, -0.5, 0.125])))).toEqual([0.25, -2, 8]);
+  });
+  it('reshape keeps NCHW order: [1, 2, 1, 1] channel vector -> [1, 1, 2, 1] sequence', () => {
+    const y = ops.reshape(t([1, 2, 1, 1], [3, 4]), [1, 1, 2, 1]);
+    expect([y.shape, values(y)]).toEqual([[1, 1, 2, 1], [3, 4]]);
+  });
+  it('conv1d along H: [1, 2, 3] * [1, 0, -1] with padding 1 -> [-2, -2, 2]; + bias 0.5; two in, one out', () => {
+    // z_i = sum_t w[t] x[i + t - 1]: z_0 = 0*1 + 1*... = 1*0 + 0*1 + -1*2 = -2, z_1 = 1 - 3 = -2, z_2 = 2 - 0 = 2
+    const x = t([1, 1, 3, 1], [1, 2, 3]);
+    expect(values(ops.conv1d(x, t([1, 1, 3], [1, 0, -1]), undefined, 1))).toEqual([-2, -2, 2]);
+    expect(values(ops.conv1d(x, t([1, 1, 3], [1, 0, -1]), t([1], [0.5]), 1))).toEqual([-1.5, -1.5, 2.5]);
+    // Cin = 2, k = 1: out = 2 * x0 + 10 * x1 per position
+    expect(values(ops.conv1d(t([1, 2, 2, 1], [1, 2, 3, 4]), t([1, 2, 1], [2, 10]), undefined, 0))).toEqual([32, 44]);
+  });
+  it('avgPool2d counts only valid positions: [1, 2, 3, 4] (1 x 4), window 3, stride 2, padding 1 -> [(1+2)/2, (2+3+4)/3]', () => {
+    const y = ops.avgPool2d(t([1, 1, 1, 4], [1, 2, 3, 4]), { kernel: [1, 3], stride: [1, 2], padding: [0, 1] });
+    expect([y.shape, values(y)]).toEqual([[1, 1, 1, 2], [1.5, 3]]);
+  });
+  it('resizeNearest reads floor(i * h / H): [1, 2] (1 x 2) to 1 x 5 -> [1, 1, 1, 2, 2]; 2 x 1 to 3 x 1 -> rows 0, 0, 1', () => {
+    expect(values(ops.resizeNearest(t([1, 1, 1, 2], [1, 2]), [1, 5]))).toEqual([1, 1, 1, 2, 2]);
+    expect(values(ops.resizeNearest(t([1, 1, 2, 1], [7, 8]), [3, 1]))).toEqual([7, 7, 8]);
+  });
+  it("axisMean: [[1, 2, 3], [4, 5, 6]] over 'height' -> [2.5, 3.5, 4.5], over 'width' -> [2, 5]", () => {
+    const plane = t([1, 1, 2, 3], [1, 2, 3, 4, 5, 6]);
+    expect(values(ops.axisMean(plane, 'height'))).toEqual([2.5, 3.5, 4.5]);
+    expect(ops.axisMean(plane, 'height').shape).toEqual([1, 1, 1, 3]);
+    expect(values(ops.axisMean(plane, 'width'))).toEqual([2, 5]);
+    expect(ops.axisMean(plane, 'width').shape).toEqual([1, 1, 2, 1]);
+  });
+});
+
 describe('reference mul broadcasts', () => {
   // x [2, 2, 1, 2]: batch 0 channels [1, 2], [3, 4]; batch 1 channels [5, 6], [7, 8].
   const x = t([2, 2, 1, 2], range(8));
@@ -116,10 +151,19 @@ describe('reference mul broadcasts', () => {
   it('a gate of the shape of x multiplies element-wise', () => {
     expect(values(ops.mul(x, x))).toEqual(range(8).map((v) => v * v));
   });
-  it('refuses a gate of any other shape (SHAPE_MISMATCH), as add refuses different shapes', () => {
-    expect(() => ops.mul(x, t([2, 1, 1, 1], [1, 2]))).toThrow('mul: gate [2, 1, 1, 1] must be [N, C, 1, 1], [N, 1, H, W] or [2, 2, 1, 2]');
-    expect(() => ops.mul(x, t([1, 2, 1, 1], [1, 2]))).toThrow(expect.objectContaining({ code: ErrorCodes.SHAPE_MISMATCH }));
-    expect(() => ops.add(x, t([2, 2, 1, 1], [1, 2, 3, 4]))).toThrow('add: shapes [2, 2, 1, 2] and [2, 2, 1, 1] differ');
+  it('a per-image scalar [N, 1, 1, 1], a per-channel parameter [1, C, 1, 1] or [C], a row gate [N, C, 1, W] broadcast', () => {
+    expect(values(ops.mul(x, t([2, 1, 1, 1], [2, -1])))).toEqual([2, 4, 6, 8, -5, -6, -7, -8]);
+    expect(values(ops.mul(x, t([1, 2, 1, 1], [1, 10])))).toEqual([1, 2, 30, 40, 5, 6, 70, 80]);
+    expect(values(ops.mul(x, t([2], [1, 10])))).toEqual([1, 2, 30, 40, 5, 6, 70, 80]);
+    expect(values(ops.add(x, t([2, 2, 1, 1], [1, 2, 3, 4])))).toEqual([2, 3, 5, 6, 8, 9, 11, 12]);
+  });
+  it('a channel vector times a spatial map gives the full [N, C, H, W] (both sides broadcast)', () => {
+    // [1, 2, 1, 1] x [1, 1, 1, 3] -> [[1, 2, 3], [10, 20, 30]]
+    expect(values(ops.mul(t([1, 2, 1, 1], [1, 10]), t([1, 1, 1, 3], [1, 2, 3])))).toEqual([1, 2, 3, 10, 20, 30]);
+  });
+  it('refuses shapes that do not broadcast (SHAPE_MISMATCH)', () => {
+    expect(() => ops.mul(x, t([1, 3, 1, 1], [1, 2, 3]))).toThrow('mul: shapes [2, 2, 1, 2] and [1, 3, 1, 1] do not broadcast');
+    expect(() => ops.add(x, t([2, 2, 1, 3], range(12)))).toThrow(expect.objectContaining({ code: ErrorCodes.SHAPE_MISMATCH }));
   });
   it('C = 1: a [N, 1, 1, 1] gate scales the single channel', () => {
     expect(values(ops.mul(t([2, 1, 1, 2], [1, 2, 3, 4]), t([2, 1, 1, 1], [10, -1])))).toEqual([10, 20, -3, -4]);

@@ -1,7 +1,8 @@
 import { AttnkitError, ErrorCodes } from './errors.js';
 import type { NetworkDefinition } from './network.js';
 import { withDerivedOps } from './derived-ops.js';
-import { type AvgPool2dAttributes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type Ops, type PrimitiveOps, pooledSize } from './ops.js';
+import { asNchw, broadcastShape, broadcastStrides } from './broadcast.js';
+import { type AvgPool2dAttributes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type Ops, type PrimitiveOps, type SpatialAxis, fullAvgPool2dAttributes, pooledSize } from './ops.js';
 import type { ParamSpec } from './parameter.js';
 import { Scope } from './scope.js';
 import { type Tensor, formatShape, shapesEqual, sizeOf } from './tensor.js';
@@ -83,28 +84,60 @@ const referencePrimitives = {
   sigmoid: (x) => map(x, (v) => 1 / (1 + Math.exp(-v))),
   affine: (x, scale, offset) => map(x, (v) => v * scale + offset),
 
-  add(a, b) {
-    if (!shapesEqual(a.shape, b.shape)) mismatch('add', `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
-    const out = make(a.shape);
-    for (let i = 0; i < a.data.length; i++) out.data[i] = a.data[i] + b.data[i];
+  sqrt: (x) => map(x, Math.sqrt),
+  exp: (x) => map(x, Math.exp),
+  reciprocal: (x) => map(x, (v) => 1 / v),
+  add: (a, b) => broadcastBinary('add', a, b, (u, v) => u + v),
+  mul: (x, gate) => {
+    if (x.shape.length !== 4) mismatch('mul', `x must be 4-D [N, C, H, W], got ${formatShape(x.shape)}`);
+    return broadcastBinary('mul', x, gate, (u, v) => u * v);
+  },
+
+  reshape: (x, shape) => ({ shape: [...shape], data: x.data.slice() }),
+
+  conv1d(x, weight, bias, padding) {
+    const [n, c, l] = x.shape;
+    const [o, , k] = weight.shape;
+    const length = l + 2 * padding - k + 1;
+    const out = make([n, o, length, 1]);
+    for (let b = 0; b < n; b++) {
+      for (let oc = 0; oc < o; oc++) {
+        for (let i = 0; i < length; i++) {
+          let sum = bias === undefined ? 0 : bias.data[oc];
+          for (let ic = 0; ic < c; ic++) {
+            for (let t = 0; t < k; t++) {
+              const j = i + t - padding;
+              if (j >= 0 && j < l) sum += weight.data[(oc * c + ic) * k + t] * x.data[(b * c + ic) * l + j];
+            }
+          }
+          out.data[(b * o + oc) * length + i] = sum;
+        }
+      }
+    }
     return out;
   },
 
-  mul(x, gate) {
+  resizeNearest(x, [oh, ow]) {
     const [n, c, h, w] = x.shape;
-    const out = make(x.shape);
-    const full = shapesEqual(gate.shape, x.shape);
-    const spatial = !full && gate.shape[1] === 1 && c !== 1;
-    // Without this check a wrong gate reads past its end and yields NaN instead of an error.
-    if (!full && !shapesEqual(gate.shape, spatial ? [n, 1, h, w] : [n, c, 1, 1])) {
-      mismatch('mul', `gate ${formatShape(gate.shape)} must be [N, C, 1, 1], [N, 1, H, W] or ${formatShape(x.shape)}`);
+    const out = make([n, c, oh, ow]);
+    for (let p = 0; p < n * c; p++) {
+      for (let y = 0; y < oh; y++) {
+        const iy = Math.min(h - 1, Math.floor((y * h) / oh));
+        for (let xo = 0; xo < ow; xo++) out.data[(p * oh + y) * ow + xo] = x.data[(p * h + iy) * w + Math.min(w - 1, Math.floor((xo * w) / ow))];
+      }
     }
-    for (let b = 0; b < n; b++) {
-      for (let ch = 0; ch < c; ch++) {
-        const base = (b * c + ch) * h * w;
-        for (let i = 0; i < h * w; i++) {
-          const g = full ? gate.data[base + i] : spatial ? gate.data[b * h * w + i] : gate.data[b * c + ch];
-          out.data[base + i] = x.data[base + i] * g;
+    return out;
+  },
+
+  axisMean(x, axis: SpatialAxis) {
+    const [n, c, h, w] = x.shape;
+    const out = make(axis === 'height' ? [n, c, 1, w] : [n, c, h, 1]);
+    for (let p = 0; p < n * c; p++) {
+      for (let y = 0; y < h; y++) {
+        for (let xo = 0; xo < w; xo++) {
+          const v = x.data[(p * h + y) * w + xo];
+          if (axis === 'height') out.data[p * w + xo] += v / h;
+          else out.data[p * h + y] += v / w;
         }
       }
     }
@@ -143,21 +176,26 @@ const referencePrimitives = {
     return out;
   },
 
-  avgPool2d(x, a: AvgPool2dAttributes) {
+  avgPool2d(x, attributes: AvgPool2dAttributes) {
     const [n, c, h, w] = x.shape;
-    const [kh, kw] = a.kernel;
-    const [sh, sw] = a.stride;
-    const oh = pooledSize(h, kh, sh, a.ceilMode);
-    const ow = pooledSize(w, kw, sw, a.ceilMode);
+    const { kernel, stride, padding, ceilMode } = fullAvgPool2dAttributes(attributes);
+    const [kh, kw] = kernel;
+    const [sh, sw] = stride;
+    const [ph, pw] = padding;
+    const oh = pooledSize(h, kh, sh, ceilMode, ph);
+    const ow = pooledSize(w, kw, sw, ceilMode, pw);
     const out = make([n, c, oh, ow]);
     for (let p = 0; p < n * c; p++) {
       for (let y = 0; y < oh; y++) {
-        const y1 = Math.min(y * sh + kh, h);
+        // Rows of the window inside the input: padding and a ceil-mode overhang are not counted.
+        const y0 = Math.max(0, y * sh - ph);
+        const y1 = Math.min(h, y * sh - ph + kh);
         for (let xo = 0; xo < ow; xo++) {
-          const x1 = Math.min(xo * sw + kw, w);
+          const x0 = Math.max(0, xo * sw - pw);
+          const x1 = Math.min(w, xo * sw - pw + kw);
           let sum = 0;
-          for (let iy = y * sh; iy < y1; iy++) for (let ix = xo * sw; ix < x1; ix++) sum += x.data[(p * h + iy) * w + ix];
-          out.data[(p * oh + y) * ow + xo] = sum / ((y1 - y * sh) * (x1 - xo * sw));
+          for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) sum += x.data[(p * h + iy) * w + ix];
+          out.data[(p * oh + y) * ow + xo] = sum / ((y1 - y0) * (x1 - x0));
         }
       }
     }
@@ -220,6 +258,34 @@ const referencePrimitives = {
 } satisfies PrimitiveOps<Tensor> & Record<OpName, unknown>;
 
 export const referenceOps: Ops<Tensor> = withDerivedOps(referencePrimitives);
+
+/** f over NumPy-broadcast operands (broadcast.ts); a shape pair that does not broadcast throws. */
+function broadcastBinary(op: string, a: Tensor, b: Tensor, f: (u: number, v: number) => number): Tensor {
+  const shape = broadcastShape(a.shape, b.shape);
+  if (shape === undefined) mismatch(op, `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not broadcast (in every axis the sizes must be equal or one of them 1)`);
+  const out = make(shape);
+  if (shapesEqual(a.shape, b.shape)) {
+    for (let i = 0; i < out.data.length; i++) out.data[i] = f(a.data[i], b.data[i]);
+    return out;
+  }
+  const sa = broadcastStrides(a.shape, shape);
+  const sb = broadcastStrides(asNchw(a.shape, b.shape), shape);
+  const index = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < out.data.length; i++) {
+    let ia = 0;
+    let ib = 0;
+    for (let d = 0; d < shape.length; d++) {
+      ia += index[d] * sa[d];
+      ib += index[d] * sb[d];
+    }
+    out.data[i] = f(a.data[ia], b.data[ib]);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++index[d] < shape[d]) break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
 
 function mismatch(op: string, message: string): never {
   throw new AttnkitError(ErrorCodes.SHAPE_MISMATCH, `${op}: ${message}`);

@@ -73,6 +73,33 @@ describe('tracer shapes', () => {
   });
 });
 
+describe('tracer shapes of the broadcasting and catalog primitives', () => {
+  it('add and mul broadcast NumPy-style; a [C] vector acts as [1, C, 1, 1]', () => {
+    expect(shapeOf([2, 3, 4, 5], (ops, x) => ops.add(x, ops.globalAvgPool(x)))).toEqual([2, 3, 4, 5]);
+    expect(shapeOf([2, 3, 4, 5], (ops, x) => ops.mul(ops.globalAvgPool(x), ops.channelMean(x)))).toEqual([2, 3, 4, 5]);
+    expect(shapeOf([2, 3, 4, 5], (ops, x) => ops.mul(x, ops.axisMean(x, 'width')))).toEqual([2, 3, 4, 5]);
+    expect(shapeOf([2, 3, 4, 5], (ops, x, s) => ops.mul(x, param(s, 'g', [1, 3, 1, 1])))).toEqual([2, 3, 4, 5]);
+    expect(shapeOf([2, 3, 4, 5], (ops, x, s) => ops.add(x, param(s, 'b', [3])))).toEqual([2, 3, 4, 5]);
+  });
+
+  it('axisMean drops one spatial axis; sqrt, exp, reciprocal keep the shape', () => {
+    expect(shapeOf([2, 3, 4, 5], (ops, x) => ops.axisMean(x, 'height'))).toEqual([2, 3, 1, 5]);
+    expect(shapeOf([2, 3, 4, 5], (ops, x) => ops.axisMean(x, 'width'))).toEqual([2, 3, 4, 1]);
+    expect(shapeOf([2, 3, 4, 5], (ops, x) => ops.reciprocal(ops.exp(ops.sqrt(x))))).toEqual([2, 3, 4, 5]);
+  });
+
+  it('avgPool2d and resizeNearest shapes', () => {
+    expect(shapeOf([2, 3, 7, 6], (ops, x) => ops.avgPool2d(x, { kernel: [3, 3], stride: [2, 2], padding: [1, 1] }))).toEqual([2, 3, 4, 3]);
+    expect(shapeOf([2, 3, 4, 3], (ops, x) => ops.resizeNearest(x, [7, 6]))).toEqual([2, 3, 7, 6]);
+  });
+
+  it('reshape to the same size; conv1d [N, Cin, L, 1] -> [N, Cout, L + 2p - k + 1, 1]', () => {
+    expect(shapeOf([2, 6, 1, 1], (ops, x) => ops.reshape(x, [2, 1, 6, 1]))).toEqual([2, 1, 6, 1]);
+    expect(shapeOf([2, 1, 6, 1], (ops, x, s) => ops.conv1d(x, param(s, 'w', [4, 1, 3]), param(s, 'b', [4]), 1))).toEqual([2, 4, 6, 1]);
+    expect(shapeOf([2, 4, 6, 1], (ops, x, s) => ops.conv1d(x, param(s, 'w', [1, 4, 5]), undefined, 0))).toEqual([2, 1, 2, 1]);
+  });
+});
+
 describe('tracer shape errors', () => {
   it.each<[string, number[], (ops: Ops<TraceValue>, x: TraceValue, s: Scope<TraceValue>) => TraceValue, string]>([
     ['conv2d channels', [1, 3, 8, 8], (ops, x, s) => ops.conv2d(x, param(s, 'w', [4, 2, 3, 3]), undefined, conv), 'conv2d: input has 3 channels but weight [4, 2, 3, 3] with groups 1 expects 2'],
@@ -80,9 +107,16 @@ describe('tracer shape errors', () => {
     ['conv2d bias', [1, 3, 8, 8], (ops, x, s) => ops.conv2d(x, param(s, 'w', [4, 3, 3, 3]), param(s, 'b', [3]), conv), 'conv2d: bias [3] does not match 4 output channels'],
     ['conv2d rank', [1, 3, 8], (ops, x, s) => ops.conv2d(x, param(s, 'w', [4, 3, 3, 3]), undefined, conv), 'conv2d: expected a 4-D tensor, got [1, 3, 8]'],
     ['batchNorm', [1, 3, 8, 8], (ops, x, s) => ops.batchNorm(x, { weight: param(s, 'w', [4]), bias: param(s, 'b', [4]), runningMean: param(s, 'm', [4]), runningVar: param(s, 'v', [4]) }, { eps: 1e-5, momentum: 0.1 }), 'batchNorm: parameter [4] does not match 3 channels'],
-    ['add', [1, 3, 8, 8], (ops, x) => ops.add(x, ops.globalAvgPool(x)), 'add: shapes [1, 3, 8, 8] and [1, 3, 1, 1] differ'],
-    ['mul', [1, 3, 8, 8], (ops, x) => ops.mul(x, ops.flatten(x)), 'mul: gate [1, 192] must be [N, C, 1, 1], [N, 1, H, W] or [1, 3, 8, 8]'],
-    ['mul batch', [2, 3, 8, 8], (ops, x, s) => ops.mul(x, param(s, 'g', [1, 3, 1, 1])), 'mul: gate [1, 3, 1, 1]'],
+    ['add', [1, 3, 8, 8], (ops, x) => ops.add(x, ops.affine(ops.maxPool2d(x, { kernel: [2, 2], stride: [2, 2], padding: [0, 0] }), 1, 0)), 'add: shapes [1, 3, 8, 8] and [1, 3, 4, 4] do not broadcast'],
+    ['mul', [1, 3, 8, 8], (ops, x) => ops.mul(x, ops.flatten(x)), 'mul: gate [1, 192] does not broadcast against [1, 3, 8, 8]'],
+    ['mul channels', [2, 3, 8, 8], (ops, x, s) => ops.mul(x, param(s, 'g', [1, 4, 1, 1])), 'mul: gate [1, 4, 1, 1] does not broadcast'],
+    ['mul vector', [2, 3, 8, 8], (ops, x, s) => ops.mul(x, param(s, 'g', [4])), 'mul: gate [4] does not broadcast'],
+    ['reshape size', [2, 6, 1, 1], (ops, x) => ops.reshape(x, [2, 1, 5, 1]), 'reshape: cannot reshape [2, 6, 1, 1] to [2, 1, 5, 1]'],
+    ['conv1d width', [2, 1, 6, 2], (ops, x, s) => ops.conv1d(x, param(s, 'w', [4, 1, 3]), undefined, 1), 'conv1d: expected a sequence [N, C, L, 1], got [2, 1, 6, 2]'],
+    ['conv1d channels', [2, 2, 6, 1], (ops, x, s) => ops.conv1d(x, param(s, 'w', [4, 1, 3]), undefined, 1), 'conv1d: weight [4, 1, 3] must be [out, 2, k]'],
+    ['avgPool2d padding', [1, 3, 8, 8], (ops, x) => ops.avgPool2d(x, { kernel: [3, 3], stride: [2, 2], padding: [2, 2] }), 'avgPool2d: padding 2x2 must be at most half the kernel 3x3'],
+    ['resizeNearest size', [1, 3, 8, 8], (ops, x) => ops.resizeNearest(x, [0, 4]), 'resizeNearest: size [0,4] must be two positive integers'],
+    ['axisMean rank', [2, 3], (ops, x) => ops.axisMean(x, 'height'), 'axisMean: expected a 4-D tensor, got [2, 3]'],
     ['avgPool2d window', [1, 3, 1, 8], (ops, x) => ops.avgPool2d(x, { kernel: [2, 2], stride: [2, 2], ceilMode: true }), 'avgPool2d: input [1, 3, 1, 8] is smaller than the 2x2 window'],
     ['channelConv1d input', [1, 3, 8, 8], (ops, x, s) => ops.channelConv1d(x, param(s, 'w', [1, 1, 3]), 'zeros'), 'channelConv1d: expected a channel vector [N, C, 1, 1], got [1, 3, 8, 8]'],
     ['channelConv1d even k', [1, 3, 1, 1], (ops, x, s) => ops.channelConv1d(x, param(s, 'w', [1, 1, 4]), 'zeros'), 'channelConv1d: weight [1, 1, 4] must be [1, 1, k] or [3, 1, k] with odd k'],

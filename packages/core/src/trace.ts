@@ -2,10 +2,11 @@ import { AttnkitError, ErrorCodes } from './errors.js';
 import type { AttentionCall, Graph, GraphNode, GraphValue } from './graph.js';
 import type { NetworkDefinition } from './network.js';
 import { withDerivedOps } from './derived-ops.js';
-import { type AvgPool2dAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type PrimitiveOps, pooledSize } from './ops.js';
+import { asNchw, broadcastShape } from './broadcast.js';
+import { type AvgPool2dAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type PrimitiveOps, type SpatialAxis, fullAvgPool2dAttributes, pooledSize } from './ops.js';
 import type { ParamSpec } from './parameter.js';
 import { Scope } from './scope.js';
-import { type Shape, formatShape, shapesEqual } from './tensor.js';
+import { type Shape, formatShape, shapesEqual, sizeOf } from './tensor.js';
 
 /** A symbolic value of the tracer: an id into `graph.values`. */
 export interface TraceValue {
@@ -95,19 +96,71 @@ class Tracer implements PrimitiveOps<TraceValue>, Record<OpName, unknown> {
     return this.node('affine', [x], x.shape, { scale, offset });
   }
 
+  sqrt(x: TraceValue): TraceValue {
+    return this.node('sqrt', [x], x.shape);
+  }
+
+  exp(x: TraceValue): TraceValue {
+    return this.node('exp', [x], x.shape);
+  }
+
+  reciprocal(x: TraceValue): TraceValue {
+    return this.node('reciprocal', [x], x.shape);
+  }
+
   add(a: TraceValue, b: TraceValue): TraceValue {
-    if (!shapesEqual(a.shape, b.shape)) fail('add', `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
-    return this.node('add', [a, b], a.shape);
+    const shape = broadcastShape(a.shape, b.shape);
+    if (shape === undefined) fail('add', `shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} do not broadcast (in every axis the sizes must be equal or one of them 1)`);
+    return this.node('add', [a, b], shape);
   }
 
   mul(x: TraceValue, gate: TraceValue): TraceValue {
     expectRank('mul', x, 4);
     const [n, c, h, w] = x.shape;
-    const g = gate.shape;
-    const ok = g.length === 4 && g[0] === n && (shapesEqual(g, [n, c, 1, 1]) || shapesEqual(g, [n, 1, h, w]) || shapesEqual(g, x.shape));
-    if (!ok) fail('mul', `gate ${formatShape(g)} must be [N, C, 1, 1], [N, 1, H, W] or ${formatShape(x.shape)}`);
-    const kind = shapesEqual(g, x.shape) ? 'full' : g[1] === 1 && c !== 1 ? 'spatial' : 'channel';
-    return this.node('mul', [x, gate], x.shape, { broadcast: kind });
+    const g = asNchw(x.shape, gate.shape);
+    const shape = broadcastShape(x.shape, gate.shape);
+    if (shape === undefined) fail('mul', `gate ${formatShape(gate.shape)} does not broadcast against ${formatShape(x.shape)} (in every axis the sizes must be equal or one of them 1)`);
+    // The attention gates get a name (the ONNX emitter and the tfjs fast path key on them).
+    const kind = shapesEqual(g, x.shape)
+      ? 'full'
+      : shapesEqual(g, [n, 1, h, w]) && c !== 1
+        ? 'spatial'
+        : shapesEqual(g, [n, c, 1, 1])
+          ? 'channel'
+          : 'general';
+    return this.node('mul', [x, gate], shape, { broadcast: kind });
+  }
+
+  reshape(x: TraceValue, shape: Shape): TraceValue {
+    expectRank('reshape', x, 4);
+    if (shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d >= 1) || sizeOf(shape) !== sizeOf(x.shape) || shape[0] !== x.shape[0]) {
+      fail('reshape', `cannot reshape ${formatShape(x.shape)} to ${formatShape(shape)}: give a 4-D shape with the same batch and the same number of elements`);
+    }
+    return this.node('reshape', [x], shape, { shape: [...shape] });
+  }
+
+  conv1d(x: TraceValue, weight: TraceValue, bias: TraceValue | undefined, padding: number): TraceValue {
+    expectRank('conv1d', x, 4);
+    const [n, c, l, w] = x.shape;
+    const [o, ig, k] = weight.shape;
+    if (w !== 1) fail('conv1d', `expected a sequence [N, C, L, 1], got ${formatShape(x.shape)}`);
+    if (weight.shape.length !== 3 || ig !== c) fail('conv1d', `weight ${formatShape(weight.shape)} must be [out, ${c}, k] for ${c} input channels`);
+    if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== o)) fail('conv1d', `bias ${formatShape(bias.shape)} does not match ${o} output channels`);
+    if (!Number.isInteger(padding) || padding < 0 || l + 2 * padding < k) fail('conv1d', `padding ${padding} with k = ${k} does not fit a sequence of length ${l}`);
+    return this.node('conv1d', [x, weight, bias], [n, o, l + 2 * padding - k + 1, 1], { padding, kernel: k });
+  }
+
+  resizeNearest(x: TraceValue, size: readonly [number, number]): TraceValue {
+    expectRank('resizeNearest', x, 4);
+    if (!size.every((d) => Number.isInteger(d) && d >= 1)) fail('resizeNearest', `size ${JSON.stringify(size)} must be two positive integers`);
+    return this.node('resizeNearest', [x], [x.shape[0], x.shape[1], size[0], size[1]], { size: [...size] });
+  }
+
+  axisMean(x: TraceValue, axis: SpatialAxis): TraceValue {
+    expectRank('axisMean', x, 4);
+    const [n, c, h, w] = x.shape;
+    if (axis !== 'height' && axis !== 'width') fail('axisMean', `axis is ${JSON.stringify(axis)}; expected 'height' or 'width'`);
+    return this.node('axisMean', [x], axis === 'height' ? [n, c, 1, w] : [n, c, h, 1], { axis });
   }
 
   globalAvgPool(x: TraceValue): TraceValue {
@@ -139,9 +192,11 @@ class Tracer implements PrimitiveOps<TraceValue>, Record<OpName, unknown> {
   avgPool2d(x: TraceValue, a: AvgPool2dAttributes): TraceValue {
     expectRank('avgPool2d', x, 4);
     const [n, c, h, w] = x.shape;
-    if (h < a.kernel[0] || w < a.kernel[1]) fail('avgPool2d', `input ${formatShape(x.shape)} is smaller than the ${a.kernel[0]}x${a.kernel[1]} window`);
-    const out: Shape = [n, c, pooledSize(h, a.kernel[0], a.stride[0], a.ceilMode), pooledSize(w, a.kernel[1], a.stride[1], a.ceilMode)];
-    return this.node('avgPool2d', [x], out, { kernel: [...a.kernel], stride: [...a.stride], ceilMode: a.ceilMode });
+    const { padding, ceilMode } = fullAvgPool2dAttributes(a);
+    if (padding[0] * 2 > a.kernel[0] || padding[1] * 2 > a.kernel[1]) fail('avgPool2d', `padding ${padding.join('x')} must be at most half the kernel ${a.kernel.join('x')}`);
+    if (h + 2 * padding[0] < a.kernel[0] || w + 2 * padding[1] < a.kernel[1]) fail('avgPool2d', `input ${formatShape(x.shape)} is smaller than the ${a.kernel[0]}x${a.kernel[1]} window`);
+    const out: Shape = [n, c, pooledSize(h, a.kernel[0], a.stride[0], ceilMode, padding[0]), pooledSize(w, a.kernel[1], a.stride[1], ceilMode, padding[1])];
+    return this.node('avgPool2d', [x], out, { kernel: [...a.kernel], stride: [...a.stride], padding: [...padding], ceilMode });
   }
 
   channelConv1d(v: TraceValue, weight: TraceValue, padding: ChannelPadding): TraceValue {

@@ -88,8 +88,26 @@ const translations = {
     const scaled = scale === 1 ? inputs[0] : sink.node('Mul', [inputs[0], sink.float32([scale], [])]);
     return sink.node('Add', [scaled, sink.float32([offset], [])], [], output);
   },
-  add: ({ sink, inputs, output }) => sink.node('Add', [inputs[0], inputs[1]], [], output),
-  mul: ({ sink, node, inputs, shapeOf, options, output }) => channelGate(sink, node, inputs, shapeOf, options, output),
+  sqrt: unary('Sqrt'),
+  exp: unary('Exp'),
+  reciprocal: unary('Reciprocal'),
+  add: ({ sink, node, inputs, shapeOf, output }) => sink.node('Add', [inputs[0], channelVector(sink, node, inputs, shapeOf)], [], output),
+  mul: ({ sink, node, inputs, shapeOf, options, output }) => channelGate(sink, node, [inputs[0], channelVector(sink, node, inputs, shapeOf)], shapeOf, options, output),
+  // Shape 0 keeps the batch dimension as it comes (the rest is static in the IR).
+  reshape: ({ sink, node, inputs, output }) => sink.node('Reshape', [inputs[0], sink.int64([0, ...(node.attributes.shape as number[]).slice(1)], [4])], [], output),
+  conv1d: ({ sink, node, inputs, output }) => {
+    const { padding, kernel } = node.attributes as { padding: number; kernel: number };
+    // [Cout, Cin, k] -> [Cout, Cin, k, 1], constant-folded: a 2-D Conv along H runs on every execution provider.
+    const weight = sink.node('Unsqueeze', [inputs[1], sink.int64([3], [1])]);
+    return sink.node('Conv', inputs[2] ? [inputs[0], weight, inputs[2]] : [inputs[0], weight], [attr.ints('kernel_shape', [kernel, 1]), attr.ints('pads', [padding, 0, padding, 0])], output);
+  },
+  resizeNearest: ({ sink, node, inputs, output }) => {
+    // sizes = [N, C] of x (as it comes) followed by the static [H, W].
+    const batchAndChannels = sink.node('Slice', [sink.node('Shape', [inputs[0]]), sink.int64([0], [1]), sink.int64([2], [1]), sink.int64([0], [1])]);
+    const sizes = sink.node('Concat', [batchAndChannels, sink.int64(node.attributes.size as number[], [2])], [attr.int('axis', 0)]);
+    return sink.node('Resize', [inputs[0], '', '', sizes], [attr.string('coordinate_transformation_mode', 'asymmetric'), attr.string('mode', 'nearest'), attr.string('nearest_mode', 'floor')], output);
+  },
+  axisMean: ({ sink, node, inputs, output }) => reduce(sink, 'ReduceMean', inputs[0], [node.attributes.axis === 'height' ? 2 : 3], output),
   globalAvgPool: unary('GlobalAveragePool'),
   globalMaxPool: unary('GlobalMaxPool'),
   channelMean: ({ sink, inputs, output }) => reduce(sink, 'ReduceMean', inputs[0], [1], output),
@@ -104,10 +122,11 @@ const translations = {
       output,
     );
   },
-  // ceil_mode as PyTorch exports it; without pads, count_include_pad = 0 divides each clipped
-  // window by the values inside, PyTorch's result.
+  // ceil_mode and pads as PyTorch exports them; count_include_pad = 0 divides each window by the
+  // values inside (padding and a ceil-mode overhang left out), PyTorch's result.
   avgPool2d: ({ sink, node, inputs, output }) => {
     const a = node.attributes;
+    const [ph, pw] = (a.padding as [number, number] | undefined) ?? [0, 0];
     return sink.node(
       'AveragePool',
       [inputs[0]],
@@ -115,7 +134,7 @@ const translations = {
         attr.int('ceil_mode', a.ceilMode ? 1 : 0),
         attr.int('count_include_pad', 0),
         attr.ints('kernel_shape', a.kernel as number[]),
-        attr.ints('pads', [0, 0, 0, 0]),
+        attr.ints('pads', [ph, pw, ph, pw]),
         attr.ints('strides', a.stride as number[]),
       ],
       output,
@@ -135,6 +154,17 @@ const translations = {
   concatChannels: ({ sink, inputs, output }) => sink.node('Concat', inputs, [attr.int('axis', 1)], output),
   flatten: ({ sink, inputs, output }) => sink.node('Flatten', [inputs[0]], [attr.int('axis', 1)], output),
 } satisfies Record<OpName, (context: TranslateContext) => string>;
+
+/**
+ * The second operand of `add` / `mul`, as ONNX broadcasts it: a 1-D per-channel vector [C]
+ * (LayerNorm's weight) becomes [C, 1, 1], since ONNX aligns trailing axes (a constant-folded
+ * Reshape of an initializer).
+ */
+function channelVector(sink: NodeSink, node: GraphNode, inputs: readonly string[], shapeOf: (id: number) => Shape): string {
+  const [a, b] = [shapeOf(node.inputs[0]), shapeOf(node.inputs[1])];
+  if (a.length !== 4 || b.length !== 1) return inputs[1];
+  return sink.node('Reshape', [inputs[1], sink.int64([-1, 1, 1], [3])]);
+}
 
 /**
  * Translates one IR node. `inputs` are the ONNX names of the node's IR inputs ('' for an absent

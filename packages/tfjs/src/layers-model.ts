@@ -11,9 +11,11 @@ import {
   type AttentionCall,
   type AttentionSpec,
   AttnkitError,
+  type AvgPool2dAttributes,
   checkGraphOrder,
   ErrorCodes,
   formatShape,
+  fullAvgPool2dAttributes,
   type Graph,
   type GraphNode,
   type GraphParameter,
@@ -25,7 +27,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { AttentionLayer, setCanonicalWeights } from './attention-layer.js';
 import { toTfjsLayout } from './layout.js';
-import { CeilAveragePooling2D, overhang } from './average-pooling.js';
+import { CeilAveragePooling2D, averagePoolPadding } from './average-pooling.js';
 import { MaxPoolPadding2D } from './max-pool-padding.js';
 
 export interface ToLayersModelOptions {
@@ -229,14 +231,13 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
       set(node, apply(tfl.layers.maxPooling2d({ poolSize: [...a.kernel], strides: [...a.stride], padding: 'valid', name }), x));
     },
     avgPool2d: (node) => {
-      const a = node.attributes as { kernel: [number, number]; stride: [number, number]; ceilMode: boolean };
+      const a = fullAvgPool2dAttributes(node.attributes as unknown as AvgPool2dAttributes);
       const [, , h, w] = graph.values[node.inputs[0]].shape;
       const name = paramName(node, 'avgpool');
-      const [bottom, right] = overhang(h, w, a);
-      const layer =
-        bottom === 0 && right === 0
-          ? tfl.layers.averagePooling2d({ poolSize: [...a.kernel], strides: [...a.stride], padding: 'valid', name })
-          : new CeilAveragePooling2D({ kernel: a.kernel, stride: a.stride, ceilMode: a.ceilMode, name });
+      const reachesOutside = averagePoolPadding(h, w, a).some((zeros) => zeros > 0);
+      const layer = reachesOutside
+        ? new CeilAveragePooling2D({ kernel: [...a.kernel], stride: [...a.stride], padding: [...a.padding], ceilMode: a.ceilMode, name })
+        : tfl.layers.averagePooling2d({ poolSize: [...a.kernel], strides: [...a.stride], padding: 'valid', name });
       set(node, apply(layer, as4d(node.inputs[0], name)));
     },
     globalAvgPool: (node) => {
@@ -268,6 +269,14 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
       set(node, apply(tfl.layers.concatenate({ axis: -1, name: paramName(node, 'cat') }), node.inputs.map((id) => as4d(id, 'cat'))));
     },
     affine: attentionOnly,
+    sqrt: attentionOnly,
+    exp: attentionOnly,
+    reciprocal: attentionOnly,
+    axisMean: attentionOnly,
+    avgPool2d: attentionOnly,
+    resizeNearest: attentionOnly,
+    reshape: attentionOnly,
+    conv1d: attentionOnly,
     mul: attentionOnly,
     channelMean: attentionOnly,
     channelMax: attentionOnly,

@@ -47,6 +47,8 @@ export function tfjsShape(spec: ParamSpec, options: LayoutOptions = {}): Shape {
       return [s[1], s[0]];
     case 'vector':
       return [...s];
+    case 'channels':
+      return [1, 1, 1, s[1]];
   }
 }
 
@@ -102,6 +104,7 @@ function permute(spec: ParamSpec, source: Float32Array, direction: 'to-tfjs' | '
       break;
     }
     case 'vector':
+    case 'channels':
       out.set(source);
       break;
   }

@@ -89,8 +89,11 @@ describe.each(['cpu', 'wasm'] as BackendName[])('tfjsOps on %s', (backend) => {
     const x = randomTensor([2, 3, 4, 5], 12);
     const wide = { shape: x.shape, data: x.data.map((v) => 4 * v) };
     const y = randomTensor([2, 3, 4, 5], 13);
-    const expected = name === 'sub' ? referenceOps.sub(wide, y) : referenceOps[name](wide);
-    const actual = name === 'sub' ? ops.sub(nhwc(wide), nhwc(y)) : ops[name](nhwc(wide));
+    // div's divisor in [1, 3], away from 0.
+    const other = name === 'div' ? { shape: y.shape, data: y.data.map((v) => v + 2) } : y;
+    const binary = name === 'sub' || name === 'div';
+    const expected = binary ? referenceOps[name](wide, other) : referenceOps[name](wide);
+    const actual = binary ? ops[name](nhwc(wide), nhwc(other)) : ops[name](nhwc(wide));
     expect(ops.shape(actual)).toEqual(expected.shape);
     expect(maxAbsDiff(nchw(actual), expected.data)).toBeLessThan(1e-6);
   });

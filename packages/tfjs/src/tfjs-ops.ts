@@ -6,9 +6,9 @@
  *
  * Padding is PyTorch's (symmetric): where TF's 'same' would differ (stride > 1, even kernels) we
  * tf.pad then convolve 'valid'; max pooling pads with -inf (PAPER.md section 6).
- * Average pooling in ceil mode rescales its clipped windows (average-pooling.ts).
+ * Average pooling rescales the windows that padding or ceil mode clip (average-pooling.ts).
  */
-import { AttnkitError, ErrorCodes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type Ops, type PrimitiveOps, type Shape, withDerivedOps } from '@attnkit/core';
+import { AttnkitError, ErrorCodes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type Ops, type PrimitiveOps, type Shape, type SpatialAxis, withDerivedOps } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { averagePool } from './average-pooling.js';
 
@@ -50,9 +50,26 @@ export function tfjsOps(options: TfjsOpsOptions = {}): Ops<tf.Tensor> {
       const scaled = scale === 1 ? x : tf.mul(x, scale);
       return offset === 0 ? scaled : tf.add(scaled, offset);
     },
+    sqrt: (x) => tf.sqrt(x),
+    exp: (x) => tf.exp(x),
+    reciprocal: (x) => tf.reciprocal(x),
+    // NCHW broadcasting is NHWC broadcasting with the axes permuted alike, and a 1-D [C] vector
+    // broadcasts along NHWC's last axis (channels) as it does along NCHW's channel axis.
     add: (a, b) => tf.add(a, b),
-    // gate [N, 1, 1, C] (channel) or [N, H, W, 1] (spatial) broadcasts against NHWC x.
+    // gate [N, 1, 1, C] (channel), [N, H, W, 1] (spatial), ... broadcasts against NHWC x.
     mul: (x, gate) => tf.mul(x, gate),
+    // Through NCHW order: a canonical reshape keeps NCHW's element order, not NHWC's.
+    reshape: (x, shape) => tf.transpose(tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [...shape]), [0, 2, 3, 1]),
+    // x NHWC [N, L, 1, Cin]; weight in tfjs conv1d layout [k, Cin, Cout], the HWIO filter [k, 1, Cin, Cout].
+    conv1d: (x, weight, bias, padding) => {
+      const [k, cin, cout] = weight.shape as number[];
+      const padded = padding === 0 ? x : tf.pad(x, [[0, 0], [padding, padding], [0, 0], [0, 0]]);
+      const y = convValid(padded as tf.Tensor4D, tf.reshape(weight, [k, 1, cin, cout]) as tf.Tensor4D, [1, 1], [1, 1], 'valid');
+      return bias === undefined ? y : tf.add(y, bias);
+    },
+    resizeNearest: (x, [height, width]) => resizeNearest(x as tf.Tensor4D, height, width),
+    // A pooling window of the whole axis rather than tf.mean: see globalAvgPool below.
+    axisMean: (x, axis: SpatialAxis) => tf.avgPool(x as tf.Tensor4D, axis === 'height' ? [x.shape[1]!, 1] : [1, x.shape[2]!], 1, 'valid'),
     // Pooling with a window of the whole plane, not tf.mean / tf.max over axes [1, 2]: the wasm
     // backend reduces innermost axes only and transposes NHWC to NCHW first (a full extra pass,
     // 5-8x slower than its XNNPACK average / max pooling).
@@ -99,6 +116,7 @@ function conv2d(x: tf.Tensor4D, weight: tf.Tensor4D, a: Conv2dAttributes): tf.Te
   const [kh, kw, inPerGroup, outFromShape] = weight.shape;
   const channels = x.shape[3];
   const groups = a.groups;
+  if (groups === 1 && (a.dilation[0] > 1 || a.dilation[1] > 1) && a.stride[0] === 1 && a.stride[1] === 1) return atrousConv(x, weight, a);
   const padded = padForConv(x, [kh, kw], a);
   const strides: [number, number] = [a.stride[0], a.stride[1]];
   const dilations: [number, number] = [a.dilation[0], a.dilation[1]];
@@ -113,6 +131,43 @@ function conv2d(x: tf.Tensor4D, weight: tf.Tensor4D, a: Conv2dAttributes): tf.Te
   const xs = tf.split(padded.x, groups, 3) as tf.Tensor4D[];
   const ws = tf.split(weight, groups, 3) as tf.Tensor4D[];
   return tf.concat(xs.map((xg, g) => convValid(xg, ws[g], strides, dilations, padded.mode)), 3);
+}
+
+/**
+ * Nearest resize with PyTorch's indices (output row i reads input row floor(i * h / H)) as two
+ * products with 0/1 selection matrices: exact, and it trains on every backend (tf.image's resize
+ * and tf.gather need gradient kernels wasm does not register).
+ */
+function resizeNearest(x: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const selection = (size: number, out: number) => {
+    const m = new Float32Array(out * size);
+    for (let i = 0; i < out; i++) m[i * size + Math.min(size - 1, Math.floor((i * size) / out))] = 1;
+    return tf.tensor2d(m, [out, size]);
+  };
+  // Rows: [H, h] x [h, N*w*C]; then columns: [W, w] x [w, N*H*C].
+  const rows = tf.reshape(tf.matMul(selection(h, height), tf.reshape(tf.transpose(x, [1, 0, 2, 3]), [h, n * w * c])), [height, n, w, c]);
+  const columns = tf.matMul(selection(w, width), tf.reshape(tf.transpose(rows, [2, 1, 0, 3]), [w, n * height * c]));
+  return tf.transpose(tf.reshape(columns, [width, n, height, c]), [1, 2, 0, 3]) as tf.Tensor4D;
+}
+
+/**
+ * A dilated stride-1 conv as TF's atrous_conv2d computes it: zero-pad, split the plane into the
+ * d x d sub-grids a dilated kernel reads (spaceToBatchND), convolve each with the plain kernel,
+ * interleave back (batchToSpaceND). Same values and MACs, and it trains: tfjs has no gradient
+ * for conv2d with dilation > 1 (BAM's spatial branch).
+ */
+function atrousConv(x: tf.Tensor4D, weight: tf.Tensor4D, a: Conv2dAttributes): tf.Tensor4D {
+  const [dh, dw] = a.dilation;
+  const [ph, pw] = a.padding;
+  const padded = ph === 0 && pw === 0 ? x : tf.pad(x, [[0, 0], [ph, ph], [pw, pw], [0, 0]]);
+  const [, hp, wp] = padded.shape;
+  // Extra rows / columns at the end so each padded size divides by its dilation; cropped after.
+  const extraH = (dh - (hp % dh)) % dh;
+  const extraW = (dw - (wp % dw)) % dw;
+  const grids = tf.spaceToBatchND(padded, [dh, dw], [[0, extraH], [0, extraW]]) as tf.Tensor4D;
+  const convolved = convValid(grids, weight, [1, 1], [1, 1], 'valid');
+  return tf.batchToSpaceND(convolved, [dh, dw], [[0, extraH], [0, extraW]]) as tf.Tensor4D;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type BenchResults, type CellResult, verdict } from './bench-results.js';
 import { ecaVersusSe, paperLatencyPercent, signed } from './bench-targets.js';
+import { catalogTable } from './catalog-table.js';
 import { paperModels, paperThroughput, throughputCostPercent } from './paper-results.js';
 import { cellColumns, formatMachineLimit } from './results-table.js';
 
@@ -81,6 +82,9 @@ export function renderMarkdownReport(results: BenchResults): string {
     ]);
   }
   out.push(overheadRows.length ? table(['model', 'module', 'backend', 'input', 'threads', 'added latency [95% CI] (median of per-turn ratios)', 'ratio of medians', 'throughput cost', 'paper'], overheadRows) : '(no overhead measured)', '');
+
+  const catalog = catalogTable(results);
+  out.push('## The module catalog', '', catalog.intro, '', table(catalog.headers, catalog.rows), '');
 
   out.push('## Parameters and FLOPs in the paper\'s units', '');
   out.push(

@@ -1,0 +1,44 @@
+import { attentionNetwork, countCosts, createAttention, traceNetwork } from '@attnkit/core';
+import { catalogCases, insertionCosts, mobilenetV2Points, resnet50Points } from '@attnkit/tools/catalog-cases';
+import { runCase } from '@attnkit/tools/module-cases';
+import { describe, expect, it } from 'vitest';
+import './index.js';
+
+const macs = (spec: Parameters<typeof createAttention>[0], shape: [number, number, number, number]) => countCosts(traceNetwork(attentionNetwork(spec, shape[1], shape))).macs;
+
+describe('ecam: parameters and MACs', () => {
+  it('C = 64: k = max(3, Eq. 12) = 3, rd = make_divisible(64/8, 8) = 8; 8*(3 + 2) + 1 = 41 parameters, 64*8*(3 + 1) = 2048 MACs', () => {
+    const ecam = createAttention('ecam', 64);
+    expect([ecam.config.kernelSize, ecam.config.reducedChannels, ecam.parameterCount]).toEqual([3, 8, 41]);
+    expect(ecam.parameters.map((p) => [p.name, p.shape])).toEqual([
+      ['conv.weight', [8, 1, 1]],
+      ['conv.bias', [8]],
+      ['conv2.weight', [1, 8, 3]],
+      ['conv2.bias', [1]],
+    ]);
+    expect(macs('ecam', [1, 64, 7, 7])).toBe(2048);
+  });
+
+  it('C = 2048: k = 7, rd = 256: 256*9 + 1 = 2305 parameters', () => {
+    expect(createAttention('ecam', 2048).parameterCount).toBe(2305);
+  });
+
+  it('sums over ResNet-50 and MobileNetV2 to the PyTorch forward-hook counts', () => {
+    expect(insertionCosts('ecam', resnet50Points)).toEqual({ parameters: 14_768, macs: 18_235_392 });
+    expect(insertionCosts('ecam', mobilenetV2Points)).toEqual({ parameters: 1_441, macs: 177_664 });
+  });
+
+  it('refuses an even kernel size', () => {
+    expect(() => createAttention({ type: 'ecam', kernelSize: 4 }, 64)).toThrow(expect.objectContaining({ code: 'INVALID_KERNEL_SIZE' }));
+  });
+});
+
+describe('ecam: PyTorch golden outputs (tools/golden/fixtures/catalog/modules.json)', () => {
+  const cases = catalogCases(['ecam']);
+  it('has its cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(3);
+  });
+  it.each(cases.map((c) => [c.name, c] as const))('%s: max abs error <= 1e-5', (_name, c) => {
+    expect(runCase(c).maxError).toBeLessThanOrEqual(1e-5);
+  });
+});

@@ -1,0 +1,35 @@
+import { attentionNetwork, countCosts, createAttention, traceNetwork } from '@attnkit/core';
+import { catalogCases, insertionCosts, mobilenetV2Points, resnet50Points } from '@attnkit/tools/catalog-cases';
+import { runCase } from '@attnkit/tools/module-cases';
+import { describe, expect, it } from 'vitest';
+import './index.js';
+
+const macs = (spec: Parameters<typeof createAttention>[0], shape: [number, number, number, number]) => countCosts(traceNetwork(attentionNetwork(spec, shape[1], shape))).macs;
+
+describe('ese: parameters and MACs', () => {
+  it('C = 64: fc 64*64 + 64 = 4160 parameters, 64*64 = 4096 MACs', () => {
+    expect(createAttention('ese', 64).parameterCount).toBe(4160);
+    expect(macs('ese', [1, 64, 7, 7])).toBe(4096);
+  });
+
+  it('sums over ResNet-50 and MobileNetV2 to the PyTorch forward-hook counts (network-costs.json)', () => {
+    // sum of C^2 + C over the 16 bottleneck outputs; MACs sum of C^2
+    expect(insertionCosts('ese', resnet50Points)).toEqual({ parameters: 20_134_656, macs: 20_119_552 });
+    expect(insertionCosts('ese', mobilenetV2Points)).toEqual({ parameters: 229_216, macs: 227_712 });
+  });
+
+  it('refuses unknown options with the known list', () => {
+    // @ts-expect-error timm's name is no option of ese; at run time it is refused with the known ones.
+    expect(() => createAttention({ type: 'ese', add_maxpool: true }, 8)).toThrow("ese: unknown option 'add_maxpool'; known options are 'addMaxPool'");
+  });
+});
+
+describe('ese: PyTorch golden outputs (tools/golden/fixtures/catalog/modules.json)', () => {
+  const cases = catalogCases(['ese']);
+  it('has its cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(3);
+  });
+  it.each(cases.map((c) => [c.name, c] as const))('%s: max abs error <= 1e-5', (_name, c) => {
+    expect(runCase(c).maxError).toBeLessThanOrEqual(1e-5);
+  });
+});

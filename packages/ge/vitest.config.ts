@@ -1,0 +1,3 @@
+import { attnkitProject } from '../../vitest.shared.js';
+
+export default attnkitProject('@attnkit/ge');
