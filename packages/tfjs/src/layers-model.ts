@@ -273,7 +273,6 @@ export function toLayersModel(graph: Graph, weights: ReadonlyMap<string, Tensor>
     exp: attentionOnly,
     reciprocal: attentionOnly,
     axisMean: attentionOnly,
-    avgPool2d: attentionOnly,
     resizeNearest: attentionOnly,
     reshape: attentionOnly,
     conv1d: attentionOnly,
