@@ -178,9 +178,13 @@ describe('emitter options and model layout', () => {
 
   // onnxruntime's NCHWc transformer (x86 MLAS) keeps the convolutions blocked; with the expanded
   // gate no full-size tensor leaves the blocked layout: every reorder is a pooled vector or the
-  // network's final one, and no Mul, Add or Relu reads a reordered-out tensor.
+  // network's final one, and no Mul, Add or Relu reads a reordered-out tensor. MLAS blocks 8
+  // channels with AVX2 and 16 with AVX-512, and leaves a conv whose channels are not a multiple
+  // of its block in NCHW, so this network is at width 16 (every channel count a multiple of 16).
   test.runIf(process.arch === 'x64')('onnxruntime-node keeps ECA, the residual Add and its Relu in the NCHWc layout', async () => {
     const ort = await import('onnxruntime-node');
+    const wide = createBackbone('resnet50', { attention: { type: 'eca', kernelSize: [3, 5, 5, 7] }, numClasses: 10, width: 16 });
+    const wideGraph = traceNetwork(wide, [1, 3, 32, 32]);
     const dir = mkdtempSync(join(tmpdir(), 'attnkit-nchwc-'));
     try {
       const optimized = async (model: OnnxModel) => {
@@ -189,7 +193,7 @@ describe('emitter options and model layout', () => {
         await session.release();
         return decodeModel(new Uint8Array(readFileSync(path))).graph.nodes;
       };
-      const nodes = await optimized(emitModel(graph, weights, {}, network.metadata));
+      const nodes = await optimized(emitModel(wideGraph, initializeWeights(wideGraph, 0), {}, wide.metadata));
       const reorderedOut = new Set(nodes.filter((n) => n.opType === 'ReorderOutput').flatMap((n) => n.outputs));
       const readers = nodes.filter((n) => n.inputs.some((i) => reorderedOut.has(i))).map((n) => n.opType);
       expect(nodes.filter((n) => n.opType === 'Upsample' && n.domain === 'com.microsoft.nchwc')).toHaveLength(16);
