@@ -1,6 +1,9 @@
 /** Thread counts per backend, extra sub-matrices, and which cells need a process of their own. */
 import '@attnkit/eca';
 import '@attnkit/se';
+import '@attnkit/cbam';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { BenchBackend } from '../src/bench/bench-backend.js';
 import { type BenchBackendName, parseBenchConfig } from '../src/bench/bench-config.js';
@@ -61,6 +64,20 @@ describe('threads and extra cells', () => {
     expect(here.some((c) => c.backend === 'onnx-node' && c.threads === 2)).toBe(true);
     expect(here.some((c) => c.backend === 'onnx-wasm' && c.threads === 2)).toBe(false);
     expect(here).toHaveLength(2 * 4 * 2);
+  });
+
+  it('give the default config 2-thread cells on onnx-node and onnx-wasm and a batch-8 ResNet-50 cell', () => {
+    const path = fileURLToPath(new URL('../bench.default.json', import.meta.url));
+    const config = parseBenchConfig(JSON.parse(readFileSync(path, 'utf8')), { configPath: path });
+    const cells = expandCells(config, backends);
+    const ids = (filter: (c: (typeof cells)[number]) => boolean) => cells.filter(filter).map((c) => `${c.model.label}/${c.attention.label}/${c.backend}/b${c.batchSize}/t${c.threads}`);
+    expect(ids((c) => c.threads === 2 && c.batchSize === 1).sort()).toEqual(
+      ['resnet50', 'mobilenet_v2'].flatMap((model) => ['onnx-node', 'onnx-wasm'].flatMap((backend) => ['none', 'se', 'eca'].map((a) => `${model}/${a}/${backend}/b1/t2`))).sort(),
+    );
+    expect(ids((c) => c.batchSize === 8)).toEqual(['resnet50/none/onnx-node/b8/t2', 'resnet50/se/onnx-node/b8/t2', 'resnet50/eca/onnx-node/b8/t2']);
+    // 2 networks x 3 backends x 4 modules + 2 tfjs predict + the torch export, then 12 + 3 extra.
+    expect(cells).toHaveLength(27 + 15);
+    expect(splitByProcess(cells, backends).isolated).toEqual([{ backend: 'onnx-wasm', threads: 2 }]);
   });
 
   it('refuse an extra of a model that is not listed, and bad thread counts, each with its path', () => {

@@ -63,7 +63,8 @@ export function formatMachineLimit(results: Pick<BenchResults, 'machineLimit'>):
   const lines = limit.limits.map((l) => {
     const peak = limit.peaks.find((p) => p.family === l.family && p.threads === l.threads);
     const broken = limit.violations.filter((v) => v.family === l.family && v.threads === l.threads);
-    const peakText = peak ? `; theoretical peak ${(peak.macsPerSecond / 1e9).toFixed(1)} GMAC/s (${peak.derivation})` : '';
+    const above = peak !== undefined && l.macsPerSecond > peak.macsPerSecond ? ', below what was measured: the core runs above that clock' : '';
+    const peakText = peak ? `; theoretical peak ${(peak.macsPerSecond / 1e9).toFixed(1)} GMAC/s (${peak.derivation}${above})` : '';
     const validity = broken.length ? `; INVALID: ${broken.length} cell(s) ran faster, e.g. ${broken[0].cell} at ${(broken[0].macsPerSecond / 1e9).toFixed(1)} GMAC/s` : '; no cell ran faster';
     return `machine limit, ${l.family}, ${l.threads} thread${l.threads === 1 ? '' : 's'}: ${(l.macsPerSecond / 1e9).toFixed(1)} GMAC/s (${l.kernel}, fastest run)${validity}${peakText}`;
   });

@@ -42,8 +42,14 @@ function logTicks(min: number, max: number): number[] {
 
 const formatTick = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? String(Number(v.toFixed(1))) : String(Number(v.toPrecision(2))));
 
+/**
+ * The cells the charts draw: one per model and module on a backend, so the smallest batch and the
+ * fewest threads each backend ran (the report's tables have the others).
+ */
 function measured(results: BenchResults): CellResult[] {
-  return results.cells.filter((c) => c.status === 'ok' && c.latencyMs !== null && c.variant !== 'predict');
+  const ran = results.cells.filter((c) => c.status === 'ok' && c.latencyMs !== null && c.variant !== 'predict');
+  const fewest = (backend: string, key: 'threads' | 'batchSize') => Math.min(...ran.filter((c) => c.backend === backend).map((c) => c[key]));
+  return ran.filter((c) => c.threads === fewest(c.backend, 'threads') && c.batchSize === fewest(c.backend, 'batchSize'));
 }
 
 /**
