@@ -1,14 +1,14 @@
 /**
  * Selecting a tfjs backend by name. The backend packages are optional: each is imported only when
  * asked for, so an app that runs on cpu never loads the wasm binary (and vice versa). webgl is
- * for browsers (Node has no WebGL).
+ * for browsers (Node has no WebGL), and so is webgpu (a browser with a WebGPU adapter).
  */
 import { AttnkitError, ErrorCodes } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
-export type BackendName = 'cpu' | 'wasm' | 'webgl';
+export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
 
-const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'webgl'];
+const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'webgl', 'webgpu'];
 
 export interface BackendReport {
   backend: BackendName;
@@ -25,14 +25,19 @@ const isNode = typeof process !== 'undefined' && process.versions?.node !== unde
 /** Registers (if needed) and activates a tfjs backend; rejects with BACKEND_UNAVAILABLE otherwise. */
 export async function useBackend(name: BackendName): Promise<BackendReport> {
   if (!BACKENDS.includes(name)) {
-    throw new AttnkitError(ErrorCodes.INVALID_OPTION, `unknown tfjs backend '${String(name)}'; choose 'cpu', 'wasm' or 'webgl' (browsers)`, { allowed: [...BACKENDS] });
+    throw new AttnkitError(ErrorCodes.INVALID_OPTION, `unknown tfjs backend '${String(name)}'; choose 'cpu', 'wasm', 'webgl' or 'webgpu' (browsers)`, { allowed: [...BACKENDS] });
   }
   if (name === 'webgl' && isNode) {
     throw new AttnkitError(ErrorCodes.BACKEND_UNAVAILABLE, "tfjs backend 'webgl' needs a browser with WebGL; in Node use 'wasm' or 'cpu'", { tried: [{ backend: name, reason: 'no WebGL in Node.js' }] });
   }
+  if (name === 'webgpu' && (isNode || typeof navigator === 'undefined' || !('gpu' in navigator))) {
+    throw new AttnkitError(ErrorCodes.BACKEND_UNAVAILABLE, "tfjs backend 'webgpu' needs a browser with WebGPU (navigator.gpu); use 'webgl', 'wasm' or 'cpu'", {
+      tried: [{ backend: name, reason: isNode ? 'no WebGPU in Node.js' : 'navigator.gpu is missing' }],
+    });
+  }
   let version: string;
   try {
-    version = name === 'cpu' ? await loadCpu() : name === 'wasm' ? await loadWasm() : await loadWebgl();
+    version = name === 'cpu' ? await loadCpu() : name === 'wasm' ? await loadWasm() : name === 'webgl' ? await loadWebgl() : await loadWebgpu();
   } catch (error) {
     throw new AttnkitError(
       ErrorCodes.BACKEND_UNAVAILABLE,
@@ -58,6 +63,12 @@ async function loadCpu(): Promise<string> {
 async function loadWebgl(): Promise<string> {
   const webgl = await import('@tensorflow/tfjs-backend-webgl');
   return webgl.version_webgl;
+}
+
+async function loadWebgpu(): Promise<string> {
+  await import('@tensorflow/tfjs-backend-webgpu');
+  // The webgpu package exports no version; tfjs releases its packages in lockstep with core.
+  return tf.version_core;
 }
 
 async function loadWasm(): Promise<string> {
