@@ -86,6 +86,17 @@ function createOnnxBackend(name: 'onnx-wasm' | 'onnx-webgpu'): BenchBackend {
 
 const tfjsReady = new Map<BackendName, Promise<{ threads: number; simd: boolean }>>();
 
+/**
+ * The page imports each backend package itself (literal imports its bundler follows) before
+ * `useBackend`, which then finds the backend registered; `@attnkit/tfjs` needs no bundler help.
+ */
+export const tfjsBackendPackages: Readonly<Record<BackendName, () => Promise<unknown>>> = {
+  cpu: () => import('@tensorflow/tfjs-backend-cpu'),
+  wasm: () => import('@tensorflow/tfjs-backend-wasm'),
+  webgl: () => import('@tensorflow/tfjs-backend-webgl'),
+  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
+};
+
 /** Registers and activates a tfjs backend once per page (tfjs-backend-wasm reads its threads when it starts). */
 function initializeTfjs(backend: BackendName, threads: number) {
   let ready = tfjsReady.get(backend);
@@ -101,6 +112,7 @@ function initializeTfjs(backend: BackendName, threads: number) {
         threadCount = report.threads ? wasm.getThreadsCount() : 1;
         return { threads: threadCount, simd: report.simd };
       }
+      await tfjsBackendPackages[backend]();
       await useBackend(backend);
       return { threads: threadCount, simd: false };
     })();

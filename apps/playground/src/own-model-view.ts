@@ -13,6 +13,7 @@ import { createBackbone, listBackbones, loadWeights } from '@attnkit/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { AttentionView } from './attention-view.js';
+import { tfjsBackendPackages } from './browser-backends.js';
 import { drawSampleImage, imageTensor } from './sample-image.js';
 import { isolated, wasmBase } from './site-paths.js';
 import { element, labelled, table } from './dom.js';
@@ -141,6 +142,7 @@ export function createOwnModelView(root: HTMLElement, attentionView?: AttentionV
   }
 
   async function tfjsModel(manifest: File, shards: File[], spec: AttentionSpec) {
+    await tfjsBackendPackages.cpu();
     await useBackend('cpu');
     const model = await tfl.loadLayersModel(tf.io.browserFiles([manifest, ...shards.filter((f) => !f.name.endsWith('.json'))]));
     const convs = model.layers.filter((l) => /conv/i.test(l.getClassName()));
