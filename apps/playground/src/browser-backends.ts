@@ -84,7 +84,7 @@ function createOnnxBackend(name: 'onnx-wasm' | 'onnx-webgpu'): BenchBackend {
   };
 }
 
-const tfjsReady = new Map<BackendName, Promise<{ threads: number; simd: boolean }>>();
+const tfjsReady = new Map<BackendName, Promise<{ threads: number; simd: boolean; multithreadBuild: boolean }>>();
 
 /**
  * The page imports each backend package itself (literal imports its bundler follows) before
@@ -103,18 +103,17 @@ function initializeTfjs(backend: BackendName, threads: number) {
   if (ready === undefined) {
     ready = (async () => {
       tf.env().set('PROD', true);
-      let threadCount = 1;
       if (backend === 'wasm') {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         wasm.setWasmPaths(wasmBase.tfjs);
         wasm.setThreadsCount(isolated ? threads : 1);
         const report = await useBackend('wasm');
-        threadCount = report.threads ? wasm.getThreadsCount() : 1;
-        return { threads: threadCount, simd: report.simd };
+        // What the backend settled on (it reads setThreadsCount when it starts, its threaded build only when isolated).
+        return { threads: report.threads ? wasm.getThreadsCount() : 1, simd: report.simd, multithreadBuild: report.threads };
       }
       await tfjsBackendPackages[backend]();
       await useBackend(backend);
-      return { threads: threadCount, simd: false };
+      return { threads: 1, simd: false, multithreadBuild: false };
     })();
     ready.catch(() => tfjsReady.delete(backend));
     tfjsReady.set(backend, ready);
@@ -131,13 +130,13 @@ function createTfjsBackend(name: 'tfjs-wasm' | 'tfjs-webgl' | 'tfjs-webgpu'): Be
     availability: async () => (backend === 'webgpu' ? webGpuAdapterMissing() : backend === 'webgl' ? webGlMissing() : typeof WebAssembly === 'object' ? undefined : 'no WebAssembly'),
     async prepare(request): Promise<PreparedRunner> {
       const { graph, weights } = graphOf(request);
-      const { threads, simd } = await initializeTfjs(backend, request.threads);
+      const { threads, simd, multithreadBuild } = await initializeTfjs(backend, request.threads);
       await tf.setBackend(backend);
       const model = toLayersModel(graph, weights);
       const infer = request.variant === 'fast' ? compileInference(model) : undefined;
       const [n, c, h, w] = request.inputShape;
       let input: tf.Tensor4D | undefined;
-      const notes = [`tfjs-core ${tf.version_core}, backend '${backend}'`];
+      const notes = [`tfjs-core ${tf.version_core}, backend '${backend}'${backend === 'wasm' ? `, ${multithreadBuild ? 'multi-threaded' : 'single-threaded'} build` : ''}`];
       return {
         info: { runtime: `tfjs-backend-${backend}`, version: tf.version_core, threads, simd: backend === 'wasm' ? simd : null, notes },
         async activate() {
