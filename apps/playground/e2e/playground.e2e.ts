@@ -2,8 +2,9 @@
  * The built playground in Debian's Chromium, served as a static host would (with and without
  * cross-origin isolation): config through the form, every backend this browser has (WebGPU
  * through SwiftShader: correctness only), numbers against a Node run of the same seed, ECA
- * inserted into a dropped .onnx and the download run in Node, typed errors, layout at desktop
- * and phone widths, labels and keyboard. Screenshots go to e2e-artifacts/ (git-ignored).
+ * inserted into a dropped .onnx and a dropped tfjs model (each download loaded and run in
+ * Node), typed errors, layout at desktop and phone widths, labels and keyboard. Screenshots go
+ * to e2e-artifacts/ (git-ignored).
  */
 import '@attnkit/cbam';
 import '@attnkit/eca';
@@ -12,6 +13,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type AttentionSpec, initializeWeights, randomTensor, runReference, traceNetwork } from '@attnkit/core';
 import { createRunner, decodeModel } from '@attnkit/onnx';
+import { toLayersModel } from '@attnkit/tfjs';
 import { createBackbone } from '@attnkit/zoo';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -180,6 +182,43 @@ describe('the built playground in Chromium', () => {
     }
     expect(logits[1].dims).toEqual(logits[0].dims);
     expect(logits[1].data.every(Number.isFinite)).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('inserts ECA into a dropped tfjs model.json + shard and offers the new model, which loads and runs in Node', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    const tfl = await import('@tensorflow/tfjs-layers');
+    await import('@tensorflow/tfjs-backend-cpu');
+    await tf.setBackend('cpu');
+    const network = createBackbone('resnet18', { width: 8, numClasses: 10 });
+    const shape = [1, 3, 32, 32];
+    const model = toLayersModel(traceNetwork(network, shape), initializeWeights(traceNetwork(network, shape), 0));
+    let savedModel: { modelTopology: unknown; weightSpecs?: unknown[]; weightData?: ArrayBuffer } | undefined;
+    await model.save(tf.io.withSaveHandler(async (saved) => {
+      savedModel = saved as never;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    const manifest = { modelTopology: savedModel!.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: savedModel!.weightSpecs }], format: 'layers-model' };
+    const { page, errors } = await openPage({ isolated: true });
+    await page.setInputFiles('#own-files', [
+      { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(manifest)) },
+      { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(savedModel!.weightData as ArrayBuffer) },
+    ]);
+    await page.waitForSelector('body[data-own-model="done"], body[data-own-model="failed"]', { timeout: 120_000 });
+    await page.screenshot({ path: `${artifacts}own-model-tfjs.png`, fullPage: true });
+    expect(await page.getAttribute('body', 'data-own-model')).toBe('done');
+    expect(await page.$$eval('.own-output table', (tables) => tables[1].querySelectorAll('tbody tr').length)).toBe(8);
+    const downloads: Array<{ name: string; path: string }> = [];
+    page.on('download', async (download) => downloads.push({ name: download.suggestedFilename(), path: (await download.path()) as string }));
+    await page.click('text=Download the new model.json and weights');
+    await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(2);
+    const json = JSON.parse(readFileSync(downloads.find((d) => d.name.endsWith('.json'))!.path, 'utf8'));
+    const weights = readFileSync(downloads.find((d) => !d.name.endsWith('.json'))!.path);
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) }));
+    expect(loaded.layers.filter((l) => l.getClassName() === 'attnkit>Attention')).toHaveLength(8);
+    const y = loaded.predict(tf.zeros([1, 32, 32, 3])) as import('@tensorflow/tfjs-core').Tensor;
+    expect(y.shape).toEqual([1, 10]);
+    expect(Array.from(await y.data()).every(Number.isFinite)).toBe(true);
     expect(errors).toEqual([]);
   });
 
