@@ -7,9 +7,9 @@ const tfjsVersion = process.env.ATTNKIT_TFJS_VERSION ?? '4.22.0';
 
 describe('useBackend', () => {
   it('rejects an unknown backend name with the names it takes', async () => {
-    const error = await useBackend('webgpu' as never).catch((e: unknown) => e);
+    const error = await useBackend('webnn' as never).catch((e: unknown) => e);
     expect(isAttnkitError(error, 'INVALID_OPTION')).toBe(true);
-    expect((error as Error).message).toBe("unknown tfjs backend 'webgpu'; choose 'cpu', 'wasm' or 'webgl' (browsers)");
+    expect((error as Error).message).toBe("unknown tfjs backend 'webnn'; choose 'cpu', 'wasm', 'webgl' or 'webgpu' (browsers)");
   });
 
   it("says webgl needs a browser when asked for it in Node (the browser tests run it in Chromium)", async () => {
@@ -36,5 +36,11 @@ describe('useBackend', () => {
     expect((error as Error).message).toBe(
       "tfjs backend 'wasm' could not be loaded (install @tensorflow/tfjs-backend-wasm; in a browser bundle import it or pass importBackend: () => import('@tensorflow/tfjs-backend-wasm')): Failed to fetch dynamically imported module",
     );
+  });
+
+  it('says webgpu needs a browser with WebGPU when asked for it in Node (the playground e2e runs it in Chromium)', async () => {
+    const error = await useBackend('webgpu').catch((e: unknown) => e);
+    expect(isAttnkitError(error, 'BACKEND_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toBe("tfjs backend 'webgpu' needs a browser with WebGPU (navigator.gpu); use 'webgl', 'wasm' or 'cpu'");
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Selecting a tfjs backend by name. The backend packages are optional peers: each is imported
  * only when asked for, so an app that runs on cpu never loads the wasm binary (and vice versa).
- * webgl is for browsers (Node has no WebGL).
+ * webgl is for browsers (Node has no WebGL), and so is webgpu (a browser with a WebGPU adapter).
  *
  * Nothing here names a backend package in a way a bundler follows: the default import uses a
  * variable specifier (marked ignored for Vite and webpack), so bundling `@attnkit/tfjs` for a
@@ -12,13 +12,14 @@
 import { AttnkitError, ErrorCodes } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
-export type BackendName = 'cpu' | 'wasm' | 'webgl';
+export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
 
 /** The npm package of each backend; a new backend is one more entry here. */
 const BACKEND_PACKAGES: Readonly<Record<BackendName, string>> = {
   cpu: '@tensorflow/tfjs-backend-cpu',
   wasm: '@tensorflow/tfjs-backend-wasm',
   webgl: '@tensorflow/tfjs-backend-webgl',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
 };
 
 const BACKENDS = Object.keys(BACKEND_PACKAGES) as BackendName[];
@@ -49,10 +50,15 @@ const isNode = typeof process !== 'undefined' && process.versions?.node !== unde
 /** Registers (if needed) and activates a tfjs backend; rejects with BACKEND_UNAVAILABLE otherwise. */
 export async function useBackend(name: BackendName, options: UseBackendOptions = {}): Promise<BackendReport> {
   if (!BACKENDS.includes(name)) {
-    throw new AttnkitError(ErrorCodes.INVALID_OPTION, `unknown tfjs backend '${String(name)}'; choose 'cpu', 'wasm' or 'webgl' (browsers)`, { allowed: [...BACKENDS] });
+    throw new AttnkitError(ErrorCodes.INVALID_OPTION, `unknown tfjs backend '${String(name)}'; choose 'cpu', 'wasm', 'webgl' or 'webgpu' (browsers)`, { allowed: [...BACKENDS] });
   }
   if (name === 'webgl' && isNode) {
     throw new AttnkitError(ErrorCodes.BACKEND_UNAVAILABLE, "tfjs backend 'webgl' needs a browser with WebGL; in Node use 'wasm' or 'cpu'", { tried: [{ backend: name, reason: 'no WebGL in Node.js' }] });
+  }
+  if (name === 'webgpu' && (isNode || typeof navigator === 'undefined' || !('gpu' in navigator))) {
+    throw new AttnkitError(ErrorCodes.BACKEND_UNAVAILABLE, "tfjs backend 'webgpu' needs a browser with WebGPU (navigator.gpu); use 'webgl', 'wasm' or 'cpu'", {
+      tried: [{ backend: name, reason: isNode ? 'no WebGPU in Node.js' : 'navigator.gpu is missing' }],
+    });
   }
   const version = await loadBackend(name, options);
   if (name === 'wasm' && isNode) {
@@ -87,6 +93,8 @@ async function loadBackend(name: BackendName, options: UseBackendOptions): Promi
   }
   const exports = module as Record<string, unknown> & { default?: Record<string, unknown> };
   const version = exports[`version_${name}`] ?? exports.default?.[`version_${name}`];
+  // The webgpu package exports no version; tfjs releases its packages in lockstep with core.
+  if (name === 'webgpu') return tf.version_core;
   return typeof version === 'string' ? version : 'unknown';
 }
 
