@@ -27,6 +27,7 @@ const backendImports: Record<BackendName, () => Promise<unknown>> = {
   cpu: () => import('@tensorflow/tfjs-backend-cpu'),
   wasm: () => import('@tensorflow/tfjs-backend-wasm'),
   webgl: () => import('@tensorflow/tfjs-backend-webgl'),
+  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
 };
 
 export default async function run({ backend, saveTo, loadFrom }: LayersPageArgs) {
