@@ -26,6 +26,8 @@ const EXPECTED = {
     { domain: '', version: 17 },
     { domain: 'ai.attnkit', version: 1 },
   ],
+  modules: ['bam', 'cbam', 'ceca', 'coordatt', 'eca', 'eca-ns', 'ecam', 'ese', 'gc', 'gct', 'ge', 'lcbam', 'se', 'se-var1', 'se-var2', 'se-var3', 'simam'],
+  top1: [{ index: 1, label: 'goldfish', probability: 0.6 }],
 };
 
 /** Packages a user's browser project installs for the page (peers of @attnkit/tfjs it uses). */
@@ -138,7 +140,7 @@ function compareResult(result) {
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
   if (!same(result.backend, EXPECTED.backend)) failures.push(`useBackend('cpu') in Chromium reported ${JSON.stringify(result.backend)}, expected ${JSON.stringify(EXPECTED.backend)}`);
   if (!(maxAbsDiff(result.ecaFirst8, EXPECTED.ecaFirst8) < 1e-6)) failures.push(`ECA's first outputs in Chromium are ${result.ecaFirst8}, PAPER.md says ${EXPECTED.ecaFirst8}`);
-  for (const key of ['resnet50Eca', 'cbamParameters', 'onnxOpsets']) {
+  for (const key of ['resnet50Eca', 'cbamParameters', 'onnxOpsets', 'modules', 'top1']) {
     if (!same(result[key], EXPECTED[key])) failures.push(`${key} in Chromium is ${JSON.stringify(result[key])}, expected ${JSON.stringify(EXPECTED[key])}`);
   }
   return failures;

@@ -3,10 +3,20 @@
  * installed tarballs. It computes PAPER.md's RNG-free ECA check on tfjs's cpu backend (x = sin(0.1 i)
  * over the NCHW flat index, w = [0.2, -0.5, 0.3]) and a few exact counts; Node checks the values.
  */
-import { attentionNetwork, countCosts, createAttention, initializeWeights, tensor, traceNetwork } from '@attnkit/core';
-import '@attnkit/eca';
-import '@attnkit/se';
+import { attentionNetwork, countCosts, createAttention, initializeWeights, listAttention, tensor, traceNetwork } from '@attnkit/core';
+import '@attnkit/bam';
 import '@attnkit/cbam';
+import '@attnkit/coordatt';
+import '@attnkit/eca';
+import '@attnkit/ecam';
+import '@attnkit/ese';
+import '@attnkit/gc';
+import '@attnkit/gct';
+import '@attnkit/ge';
+import '@attnkit/lcbam';
+import '@attnkit/se';
+import '@attnkit/simam';
+import { IMAGENET_LABELS, topClasses } from '@attnkit/image';
 import { decodeModel, emitModel, encodeModel } from '@attnkit/onnx';
 import { AttentionLayer, setCanonicalWeights, useBackend } from '@attnkit/tfjs';
 import { createBackbone } from '@attnkit/zoo';
@@ -31,5 +41,8 @@ export default async function run() {
     resnet50Eca,
     cbamParameters: createAttention('cbam', 64).parameterCount,
     onnxOpsets: onnx.opsetImports,
+    modules: listAttention().map((d) => d.id),
+    // softmax([0, ln 3, 0]): class 1 with probability 3/5.
+    top1: topClasses([0, Math.log(3), 0], 1, IMAGENET_LABELS).map((c) => ({ ...c, probability: Math.round(c.probability * 1e6) / 1e6 })),
   };
 }
