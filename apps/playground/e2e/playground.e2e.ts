@@ -47,7 +47,7 @@ async function openPage(options: { isolated: boolean; hash?: string; viewport?: 
 }
 
 /** A config small enough to run every backend in seconds (ResNet-18, 10 classes, 32 px). */
-const smallConfig = (backends: string[], attention: AttentionSpec[] = ['none', 'eca']) => ({
+const smallConfig = (backends: string[], attention: Array<AttentionSpec | 'none'> = ['none', 'eca']) => ({
   models: [{ backbone: 'resnet18', options: { numClasses: 10 } }],
   attention,
   backends,

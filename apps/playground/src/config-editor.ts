@@ -121,7 +121,7 @@ export function createConfigEditor(root: HTMLElement, onValid: () => void): Conf
 
     const attentionSet = element('fieldset', {}, element('legend', { textContent: 'Attention modules' }));
     attentionSet.dataset.path = 'attention';
-    const noneBox = element('input', { type: 'checkbox', id: 'attention-none', checked: attention.includes('none'), value: 'none' });
+    const noneBox = element('input', { type: 'checkbox', id: 'attention-none', checked: (attention as unknown[]).includes('none'), value: 'none' });
     attentionSet.append(element('span', { className: 'check' }, noneBox, element('label', { htmlFor: noneBox.id, textContent: 'none (the plain network)' })));
     const moduleControls = new Map<string, { box: HTMLInputElement; controls: Map<string, OptionControl> }>();
     for (const definition of listAttention()) {

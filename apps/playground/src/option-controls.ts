@@ -99,5 +99,6 @@ export function specFromControls(id: string, controls: ReadonlyMap<string, Optio
     const value = control.read();
     if (value !== undefined) changed[key] = value;
   }
-  return Object.keys(changed).length ? { type: id, ...changed } : id;
+  // Ids come from the registry at run time, so the spec is one by assertion.
+  return (Object.keys(changed).length ? { type: id, ...changed } : id) as AttentionSpec;
 }

@@ -78,7 +78,7 @@ export function createOwnModelView(root: HTMLElement, attentionView?: AttentionV
   });
 
   async function process(list: File[]) {
-    const spec: AttentionSpec = module.value;
+    const spec = module.value as AttentionSpec;
     const onnxFile = list.find((f) => f.name.toLowerCase().endsWith('.onnx'));
     const manifest = list.find((f) => f.name.toLowerCase().endsWith('.json'));
     const weightsFile = list.find((f) => f.name.toLowerCase().endsWith('.safetensors'));

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { randomTensor } from '@attnkit/core';
 import { errorMessage } from './bench-backend.js';
-import type { BenchBackendName } from './bench-config.js';
 import { loadOnnx } from './backends/package-apis.js';
 import { tfjsRuntime } from './backends/tfjs-backend.js';
 import { quantile } from './latency-statistics.js';
