@@ -1,4 +1,4 @@
-import { AttnkitError, ErrorCodes, isAttnkitError } from '@attnkit/core';
+import { AttnkitError, isAttnkitError } from '@attnkit/core';
 import { readRegularFile } from '@attnkit/core/node';
 import { fetchWeights, isRemoteWeights } from '@attnkit/zoo';
 import { environmentFetchOptions } from '@attnkit/zoo/node';

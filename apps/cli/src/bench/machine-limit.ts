@@ -4,7 +4,7 @@ import { errorMessage } from './bench-backend.js';
 import { loadOnnx } from './backends/package-apis.js';
 import { tfjsRuntime } from './backends/tfjs-backend.js';
 import { quantile } from './latency-statistics.js';
-import { type FamilyLimit, type KernelRate, type LimitFamily, type MachineLimit, type TheoreticalPeak, familyLimits } from './machine-limit-model.js';
+import { type KernelRate, type LimitFamily, type MachineLimit, type TheoreticalPeak, familyLimits } from './machine-limit-model.js';
 
 export * from './machine-limit-model.js';
 
