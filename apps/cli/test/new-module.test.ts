@@ -67,10 +67,9 @@ function copyRepository(): void {
     mkdirSync(dirname(join(copy, file)), { recursive: true });
     cpSync(join(repository, file), join(copy, file));
   }
-  // core, the zoo, the adapters and every module package (the support tables load them all).
-  const isModule = (dir: string) => JSON.parse(readFileSync(join(repository, dir, 'package.json'), 'utf8')).attnkit?.kind === 'module';
-  const modules = readdirSync(join(repository, 'packages')).map((name) => `packages/${name}`).filter((dir) => existsSync(join(repository, dir, 'package.json')) && isModule(dir));
-  for (const dir of ['packages/core', 'packages/zoo', 'packages/tfjs', 'packages/onnx', ...modules]) {
+  // Every package the CLI may load (the support tables load every module package).
+  const packages = readdirSync(join(repository, 'packages')).map((name) => `packages/${name}`).filter((dir) => existsSync(join(repository, dir, 'package.json')));
+  for (const dir of packages) {
     requireBuilt(join(repository, dir, 'dist', 'index.js'));
     cpSync(join(repository, dir, 'dist'), join(copy, dir, 'dist'), { recursive: true });
   }

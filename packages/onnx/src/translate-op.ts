@@ -35,6 +35,11 @@ export interface TranslateOptions {
 /** Max int64, as Slice takes for "to the end". */
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
 
+/** Unsqueeze: axes are an input from opset 13, an attribute before (insertion into older models). */
+function unsqueeze(sink: NodeSink, x: string, axes: number[]): string {
+  return sink.opset >= 13 ? sink.node('Unsqueeze', [x, sink.int64(axes, [axes.length])]) : sink.node('Unsqueeze', [x], [attr.ints('axes', axes)]);
+}
+
 /** ReduceMean / ReduceMax / ReduceSum over `axes`: axes are an input from opset 18 (13 for ReduceSum). */
 function reduce(sink: NodeSink, opType: 'ReduceMean' | 'ReduceMax' | 'ReduceSum', x: string, axes: number[], output?: string): string {
   const keep = attr.int('keepdims', 1);
@@ -98,7 +103,7 @@ const translations = {
   conv1d: ({ sink, node, inputs, output }) => {
     const { padding, kernel } = node.attributes as { padding: number; kernel: number };
     // [Cout, Cin, k] -> [Cout, Cin, k, 1], constant-folded: a 2-D Conv along H runs on every execution provider.
-    const weight = sink.node('Unsqueeze', [inputs[1], sink.int64([3], [1])]);
+    const weight = unsqueeze(sink, inputs[1], [3]);
     return sink.node('Conv', inputs[2] ? [inputs[0], weight, inputs[2]] : [inputs[0], weight], [attr.ints('kernel_shape', [kernel, 1]), attr.ints('pads', [padding, 0, padding, 0])], output);
   },
   resizeNearest: ({ sink, node, inputs, output }) => {
@@ -148,7 +153,7 @@ const translations = {
     }
     // On a channel vector [N, F, 1, 1]: a 1x1 Conv keeps NCHW (no Flatten / Unsqueeze around
     // it); the [out, F] -> [out, F, 1, 1] Unsqueeze of an initializer is constant-folded.
-    const kernel = sink.node('Unsqueeze', [weight, sink.int64([2, 3], [2])]);
+    const kernel = unsqueeze(sink, weight, [2, 3]);
     return sink.node('Conv', bias ? [x, kernel, bias] : [x, kernel], [attr.ints('kernel_shape', [1, 1])], output);
   },
   concatChannels: ({ sink, inputs, output }) => sink.node('Concat', inputs, [attr.int('axis', 1)], output),
