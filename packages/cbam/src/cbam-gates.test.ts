@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { attentionNetwork, initializeWeights, randomTensor, runReference, traceNetwork } from '@attnkit/core';
 import { thrownAttnkitError } from '@attnkit/tools/test-errors';
 import { expectPyTorchDefaultInit } from '@attnkit/tools/init-rules';
+import { expectConsistentTestCases } from '@attnkit/tools/definition-cases';
 import { describe, expect, it } from 'vitest';
 import { cbam } from './cbam.js';
 import './index.js';
@@ -69,4 +70,8 @@ describe('cbam: identity as PyTorch and npm know it', () => {
     const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string };
     expect({ id: cbam.id, attributeName: cbam.attributeName, package: cbam.package }).toEqual({ id: 'cbam', attributeName: 'cbam', package: manifest.name });
   });
+});
+
+describe('cbam: the conformance cases the definition carries describe it', () => {
+  it('every case states the parameters and buffers the definition gives at its channels', () => expectConsistentTestCases([cbam]));
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expectPyTorchDefaultInit } from '@attnkit/tools/init-rules';
+import { expectConsistentTestCases } from '@attnkit/tools/definition-cases';
 import { describe, expect, it } from 'vitest';
 import { ceca, eca, ecaNs } from './eca.js';
 import './index.js';
@@ -26,4 +27,8 @@ describe('eca family: identity as PyTorch and npm know it', () => {
   ])('%#: id %s, attribute eca, package from package.json', (definition, id) => {
     expect({ id: definition.id, attributeName: definition.attributeName, package: definition.package }).toEqual({ id, attributeName: 'eca', package: manifest.name });
   });
+});
+
+describe('eca family: the conformance cases each definition carries describe it', () => {
+  it('every case states the parameters and k the definition gives at its channels', () => expectConsistentTestCases([eca, ceca, ecaNs, seVar1, seVar2, seVar3]));
 });

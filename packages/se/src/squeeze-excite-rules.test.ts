@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expectPyTorchDefaultInit } from '@attnkit/tools/init-rules';
+import { expectConsistentTestCases } from '@attnkit/tools/definition-cases';
 import { describe, expect, it } from 'vitest';
 import './index.js';
 import { reducedChannels, se } from './squeeze-excite.js';
@@ -25,4 +26,8 @@ describe('se: identity as PyTorch and npm know it', () => {
     const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string };
     expect({ id: se.id, attributeName: se.attributeName, package: se.package }).toEqual({ id: 'se', attributeName: 'se', package: manifest.name });
   });
+});
+
+describe('se: the conformance cases the definition carries describe it', () => {
+  it('every case states the parameters the definition gives at its channels', () => expectConsistentTestCases([se]));
 });
