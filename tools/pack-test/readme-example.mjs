@@ -1,7 +1,7 @@
 /**
  * What a package README promises, read from the README itself so the tarball test keeps it
  * true: the packages its install line names, its example, and the values the example documents
- * (`console.log(...); // => value`).
+ * (`console.log(...); // => value`, or `// => value (derivation)`).
  */
 
 /**
@@ -30,6 +30,7 @@ export function readmeExample(readme) {
   const expectations = code
     .split('\n')
     .filter((line) => line.includes('console.log('))
-    .map((line) => /\/\/ => (.*)$/.exec(line)?.[1].trim());
+    // A value may be followed by its derivation in parentheses: `// => 1688 (3 * 64 * 8 + ...)`.
+    .map((line) => /\/\/ => (.*?)(?:\s+\((?:[^()]|\([^()]*\))*\))?\s*$/.exec(line)?.[1].trim());
   return { installs: [...new Set(installs)], code, expectations, topLevelAwait: /\bawait\b/.test(code) };
 }
