@@ -7,7 +7,7 @@ Run with Debian's system interpreter (python3-torch, python3-torchvision):
 
 Writes everything under tools/golden/fixtures/ (see tools/golden/README.md). Deterministic:
 every section seeds its own torch.Generator. The modules and networks below are our own
-straightforward PyTorch code following PAPER.md and torchvision's resnet.py / mobilenetv2.py
+straightforward PyTorch code following docs/paper.md and torchvision's resnet.py / mobilenetv2.py
 (module names included); torchvision is only used to cross-check them. No timm.
 
 Values are generated as float32 (or rounded to float16 / bfloat16 where a fixture says so), but
@@ -156,7 +156,7 @@ def load_safetensors(path):
 
 
 # --------------------------------------------------------------------------------------------
-# attention modules (PAPER.md section 1), our own code
+# attention modules (docs/paper.md section 1), our own code
 # --------------------------------------------------------------------------------------------
 
 
@@ -506,7 +506,7 @@ def module_fixtures():
                 "output": tensor_json(out),
             }
         )
-    # the RNG-free ECA case of PAPER.md
+    # the RNG-free ECA case of docs/paper.md
     n, c, h, w = 2, 64, 7, 7
     i = torch.arange(n * c * h * w, dtype=torch.float64)
     x = torch.sin(0.1 * i).to(torch.float32).view(n, c, h, w)
@@ -520,7 +520,7 @@ def module_fixtures():
     expect = [0, 0.04937986, 0.09826633, 0.14617096, 0.19261509, 0.23713468, 0.27928489, 0.31864458]
     for j, e in enumerate(expect):
         assert abs(o32[j].item() - e) <= 1e-7, (j, o32[j].item(), e)
-    # PAPER.md's gate values were computed with the input made in float32 arithmetic
+    # docs/paper.md's gate values were computed with the input made in float32 arithmetic
     # (sin(float32(0.1) * i) in float32) and a float32 forward; here sin is taken in double, as
     # JavaScript's Math.sin does, and the forward in float64: a[0, 61] moves by 2.3e-7.
     for j, e in zip([0, 1, 2, 3, 61, 62, 63], [0.49462253, 0.47413763, 0.50351447, 0.52716964,
@@ -825,7 +825,7 @@ def round_state(model, dtype):
 
 
 # --------------------------------------------------------------------------------------------
-# cross-checks of our networks against torchvision and PAPER.md
+# cross-checks of our networks against torchvision and docs/paper.md
 # --------------------------------------------------------------------------------------------
 
 
@@ -1258,7 +1258,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     print(GENERATOR)
     check_networks()
-    print("networks match torchvision and PAPER.md parameter counts (%.1fs)" % (time.time() - t0))
+    print("networks match torchvision and docs/paper.md parameter counts (%.1fs)" % (time.time() - t0))
     cases = module_fixtures()
     print("modules.json: %d cases (%.1fs)" % (len(cases), time.time() - t0))
     for name, (params, mx) in zoo_fixtures().items():

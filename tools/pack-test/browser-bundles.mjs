@@ -3,7 +3,7 @@
  * browser/ (every public package imported) is bundled from a fresh npm project by esbuild
  * (`--platform=browser`, no externals: the only peers installed are tfjs-core, -layers and
  * -backend-cpu), Vite and webpack 5; each must report no error and no warning. The esbuild bundle
- * then runs in Chromium and computes PAPER.md's ECA check on tfjs cpu.
+ * then runs in Chromium and computes docs/paper.md's ECA check on tfjs cpu.
  *
  * The only options set are where files go and, for Vite and webpack, their size advisories
  * (tfjs alone is over their default limits, which says nothing about bundling correctly).
@@ -16,7 +16,7 @@ import { findChromium } from '../browser/run-in-browser.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The values the page must compute (PAPER.md section 1 and 3; the emitter's default opset). */
+/** The values the page must compute (docs/paper.md section 1 and 3; the emitter's default opset). */
 const EXPECTED = {
   backend: { backend: 'cpu', simd: false, threads: false, version: '4.22.0' },
   ecaFirst8: [0, 0.04937986, 0.09826633, 0.14617096, 0.19261509, 0.23713468, 0.27928489, 0.31864458],
@@ -53,7 +53,7 @@ export async function checkBrowserBundles(project) {
   try {
     const result = await runInChromium(join(project, 'out-esbuild'));
     failures.push(...compareResult(result));
-    console.log(`esbuild bundle in Chromium: ECA on tfjs ${result.backend.backend} ${result.backend.version}, first outputs match PAPER.md to ${maxAbsDiff(result.ecaFirst8, EXPECTED.ecaFirst8).toExponential(1)}; ECA-ResNet-50 ${result.resnet50Eca} parameters`);
+    console.log(`esbuild bundle in Chromium: ECA on tfjs ${result.backend.backend} ${result.backend.version}, first outputs match docs/paper.md to ${maxAbsDiff(result.ecaFirst8, EXPECTED.ecaFirst8).toExponential(1)}; ECA-ResNet-50 ${result.resnet50Eca} parameters`);
   } catch (error) {
     failures.push(`the esbuild bundle in Chromium: ${error?.message ?? error}`);
   }
@@ -139,7 +139,7 @@ function compareResult(result) {
   const failures = [];
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
   if (!same(result.backend, EXPECTED.backend)) failures.push(`useBackend('cpu') in Chromium reported ${JSON.stringify(result.backend)}, expected ${JSON.stringify(EXPECTED.backend)}`);
-  if (!(maxAbsDiff(result.ecaFirst8, EXPECTED.ecaFirst8) < 1e-6)) failures.push(`ECA's first outputs in Chromium are ${result.ecaFirst8}, PAPER.md says ${EXPECTED.ecaFirst8}`);
+  if (!(maxAbsDiff(result.ecaFirst8, EXPECTED.ecaFirst8) < 1e-6)) failures.push(`ECA's first outputs in Chromium are ${result.ecaFirst8}, docs/paper.md says ${EXPECTED.ecaFirst8}`);
   for (const key of ['resnet50Eca', 'cbamParameters', 'onnxOpsets', 'modules', 'top1']) {
     if (!same(result[key], EXPECTED[key])) failures.push(`${key} in Chromium is ${JSON.stringify(result[key])}, expected ${JSON.stringify(EXPECTED[key])}`);
   }

@@ -8,7 +8,7 @@
  *   - runs it as ESM (and the examples without top-level await also as CommonJS),
  *   - compares every `console.log(...); // => value` with what the example printed.
  * Then it installs the CLI tarball and runs `npx attnkit count resnet50 --attention eca`,
- * checking the parameter count of adaptive ECA-ResNet-50 (PAPER.md: 25,557,118), and bundles a
+ * checking the parameter count of adaptive ECA-ResNet-50 (docs/paper.md: 25,557,118), and bundles a
  * page importing every public package with esbuild, Vite and webpack 5 (browser-bundles.mjs).
  *
  * Usage: node tools/pack-test/pack-test.mjs [--keep] [package ... | cli | browser]   (run by .ci/run after
@@ -176,7 +176,7 @@ function checkCli(tarballs) {
     return;
   }
   const parameters = /^parameters\s+([\d,]+)/m.exec(table.stdout)?.[1];
-  if (parameters !== '25,557,118') failures.push(`npx attnkit count resnet50 --attention eca printed parameters ${parameters}, PAPER.md says 25,557,118:\n${table.stdout}`);
+  if (parameters !== '25,557,118') failures.push(`npx attnkit count resnet50 --attention eca printed parameters ${parameters}, docs/paper.md says 25,557,118:\n${table.stdout}`);
   const json = npx('attnkit', 'count', 'resnet50', '--attention', 'eca', '--json');
   const counted = json.status === 0 ? JSON.parse(json.stdout).parameters : `exit ${json.status}: ${json.stderr}`;
   if (counted !== 25_557_118) failures.push(`npx attnkit count resnet50 --attention eca --json: parameters ${counted}, expected 25557118`);

@@ -10,10 +10,10 @@ import { type CountResult, countBackbone, formatCount } from '../src/commands/co
 const K3557: AttentionSpec = { type: 'eca', kernelSize: [3, 5, 5, 7] };
 
 describe('countBackbone', () => {
-  it('resnet50 + ECA k3557: 25,557,112 parameters, 16 insertions summing to 80 (PAPER.md sections 1 and 3)', () => {
+  it('resnet50 + ECA k3557: 25,557,112 parameters, 16 insertions summing to 80 (docs/paper.md sections 1 and 3)', () => {
     const result = countBackbone({ backbone: 'resnet50', attention: JSON.stringify(K3557) });
     expect(result.parameters).toBe(25_557_112);
-    // PAPER.md section 4: 4,089,184,256 + 86,272 added by ECA.
+    // docs/paper.md section 4: 4,089,184,256 + 86,272 added by ECA.
     expect(result.macs).toBe(4_089_270_528);
     expect(Math.abs(result.flops.binaryG - 3.8634)).toBeLessThan(0.00005);
     expect(result.insertions).toHaveLength(16);

@@ -39,7 +39,7 @@ describe('cbam: parameters', () => {
     );
   });
 
-  it("sums to PAPER.md's ResNet-50 + CBAM count: 28,089,624 - 25,557,032 = 2,532,592", () => {
+  it("sums to docs/paper.md's ResNet-50 + CBAM count: 28,089,624 - 25,557,032 = 2,532,592", () => {
     const blocks = [
       [3, 256],
       [4, 512],

@@ -8,7 +8,7 @@ describe('kernel-size rules', () => {
   // Paper Eq. 12 (gamma 2, b 1): t = floor((log2 C + 1) / 2), k = t, or t + 1 when t is even.
   // C = 4: t = floor(3/2) = 1 -> 1; C = 16: floor(5/2) = 2 -> 3; C = 64: floor(7/2) = 3 -> 3;
   // C = 96: floor(7.585/2) = 3 -> 3; C = 128: 4 -> 5; 256: floor(4.5) = 4 -> 5; 512: 5 -> 5;
-  // 1024: floor(5.5) = 5 -> 5; 2048: 6 -> 7. PAPER.md: 16..96 -> 3, 128..1024 -> 5, 2048 -> 7, 4 -> 1.
+  // 1024: floor(5.5) = 5 -> 5; 2048: 6 -> 7. docs/paper.md: 16..96 -> 3, 128..1024 -> 5, 2048 -> 7, 4 -> 1.
   it("'adaptive' is paper Eq. 12", () => {
     expect(channels.map((c) => resolveKernelSize('adaptive', c))).toEqual([1, 3, 3, 3, 5, 5, 5, 5, 7]);
     expect(channels.map((c) => adaptiveKernelSize(c))).toEqual([1, 3, 3, 3, 5, 5, 5, 5, 7]);

@@ -37,7 +37,7 @@ describe('eca, ceca, eca-ns: parameters and kernel sizes', () => {
     expect(createAttention('eca', 64).options).toEqual({ kernelSize: 'adaptive', gamma: 2, beta: 1 });
   });
 
-  it("sums to PAPER.md's ResNet-50 ECA counts over the [3, 4, 6, 3] bottlenecks (C 256..2048)", () => {
+  it("sums to docs/paper.md's ResNet-50 ECA counts over the [3, 4, 6, 3] bottlenecks (C 256..2048)", () => {
     const stages = [
       [3, 256],
       [4, 512],
@@ -83,7 +83,7 @@ describe('eca, ceca, eca-ns: PyTorch golden outputs (tools/golden/fixtures/modul
   });
 });
 
-describe('ECA golden value of PAPER.md section 1 (RNG-free)', () => {
+describe('ECA golden value of docs/paper.md section 1 (RNG-free)', () => {
   // x[n, c, h, w] = sin(0.1 * i) over the NCHW flat index i, shape [2, 64, 7, 7]; w = [0.2, -0.5, 0.3].
   const shape = [2, 64, 7, 7];
   const x = tensor(shape, Array.from({ length: 2 * 64 * 49 }, (_, i) => Math.sin(0.1 * i)));
@@ -104,10 +104,10 @@ describe('ECA golden value of PAPER.md section 1 (RNG-free)', () => {
   });
 
   it('a[0, 61..63] to 5e-7', () => {
-    // PAPER.md's a[0, 61..63] were computed with float32 maths (a float32 input formula and a
+    // docs/paper.md's a[0, 61..63] were computed with float32 maths (a float32 input formula and a
     // float32 forward); the float64 values of the same formula (the fixture's `attention`,
     // 0.501521885, 0.52698046, 0.489729464) differ from the printed ones by up to 2.3e-7 (a[0, 61]).
-    // 1e-7 would test PAPER.md's rounding, not our arithmetic; 5e-7 still catches any real error
+    // 1e-7 would test docs/paper.md's rounding, not our arithmetic; 5e-7 still catches any real error
     // (a wrong neighbour or padding moves a by ~1e-2).
     expect(maxAbsDiff(a.data.subarray(61, 64), [0.50152165, 0.52698046, 0.48972961])).toBeLessThanOrEqual(5e-7);
   });

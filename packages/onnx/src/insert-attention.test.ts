@@ -38,7 +38,7 @@ describe.each(runtimes)('the torch.onnx.export fixtures with their ECA weights, 
     const kernelSize = name.startsWith('resnet') ? 3 : 'mobilenet-v2';
     const { model, report } = insertAttention(bytes, { attention: { type: 'eca', kernelSize }, at: 'residual', weights });
     expect(Buffer.from(bytes).equals(before)).toBe(true);
-    // One module per block, with the block's k as PyTorch had it and PAPER.md's parameter names.
+    // One module per block, with the block's k as PyTorch had it and docs/paper.md's parameter names.
     expect(Object.fromEntries(report.map((r) => [r.name.replace(/\.(eca|conv\.\d)$/, ''), r.kernelSize]))).toEqual(kernelSizes);
     for (const entry of report) {
       expect(entry.parameters).toBe(entry.kernelSize);

@@ -1,7 +1,7 @@
 /**
  * Reading PyTorch module paths back out of torch.onnx.export's node names
  * (`/layer1/layer1.0/conv2/Conv`, `/features/features.3/Add`), and where the official code keeps
- * an attention module inside a block (PAPER.md section 7): `layer1.0.eca` in a ResNet block,
+ * an attention module inside a block (docs/paper.md section 7): `layer1.0.eca` in a ResNet block,
  * `features.3.conv.4` in a MobileNetV2 inverted residual (`features.1.conv.3` without expand).
  */
 import type { KernelSizeContext } from '@attnkit/core';

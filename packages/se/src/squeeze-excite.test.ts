@@ -4,7 +4,7 @@ import { moduleCases, runCase } from '@attnkit/tools/module-cases';
 import './index.js';
 import { reducedChannels } from './squeeze-excite.js';
 
-// ResNet-50 blocks per stage and their output channels (where SE sits), PAPER.md section 2.
+// ResNet-50 blocks per stage and their output channels (where SE sits), docs/paper.md section 2.
 const resnet50 = [
   [3, 256],
   [4, 512],
@@ -54,7 +54,7 @@ describe('se: parameters', () => {
     expect(reducedChannels(2048, 16, 8)).toBe(128);
   });
 
-  it("sums to PAPER.md's ResNet-50 + SE r16 counts over the 16 bottlenecks", () => {
+  it("sums to docs/paper.md's ResNet-50 + SE r16 counts over the 16 bottlenecks", () => {
     const total = (spec: Parameters<typeof createAttention>[0]) =>
       resnet50.reduce((n, [blocks, channels]) => n + blocks * createAttention(spec, channels).parameterCount, 0);
     // bias: 28,088,024 - 25,557,032 = 2,530,992; no bias: 28,071,976 - 25,557,032 = 2,514,944

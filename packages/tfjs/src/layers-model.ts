@@ -3,7 +3,7 @@
  * zoo's backbones or a user's own), with standard tfjs layers named after PyTorch module paths
  * and one AttentionLayer per attention call. NHWC inside, as every tfjs model.
  *
- * Porting traps handled here (PAPER.md section 6): PyTorch's symmetric conv padding is "same"
+ * Porting traps handled here (docs/paper.md section 6): PyTorch's symmetric conv padding is "same"
  * in TF only at stride 1 with pad (k-1)/2; everywhere else we pad explicitly and convolve
  * "valid". Max pooling pads with -inf. BatchNorm momentum 0.1 (PyTorch) is 0.9 in TF terms.
  */

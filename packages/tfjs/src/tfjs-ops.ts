@@ -5,7 +5,7 @@
  * `[in, out]`, vectors unchanged.
  *
  * Padding is PyTorch's (symmetric): where TF's 'same' would differ (stride > 1, even kernels) we
- * tf.pad then convolve 'valid'; max pooling pads with -inf (PAPER.md section 6).
+ * tf.pad then convolve 'valid'; max pooling pads with -inf (docs/paper.md section 6).
  * Average pooling rescales the windows that padding or ceil mode clip (average-pooling.ts).
  */
 import { AttnkitError, ErrorCodes, type BatchNormAttributes, type BatchNormParams, type ChannelPadding, type Conv2dAttributes, type MaxPool2dAttributes, type OpName, type Ops, type PrimitiveOps, type Shape, type SpatialAxis, withDerivedOps } from '@attnkit/core';

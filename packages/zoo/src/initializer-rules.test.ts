@@ -16,7 +16,7 @@ import { mobilenetV2 } from './mobilenet-v2.js';
 import { resnet18 } from './resnet.js';
 
 describe('seeded init follows PyTorch defaults in every registered module', () => {
-  // CBAM's official code sets its spatial BatchNorm weight to 0 (PAPER.md section 1).
+  // CBAM's official code sets its spatial BatchNorm weight to 0 (docs/paper.md section 1).
   it.each(listAttention().map((d) => d.id))('%s at C = 256', (id) => expectPyTorchDefaultInit(id, 256, { 'SpatialGate.spatial.bn.weight': 0 }));
 });
 

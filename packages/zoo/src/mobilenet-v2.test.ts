@@ -7,7 +7,7 @@ import { makeDivisible, mobilenetV2 } from './mobilenet-v2.js';
 const costs = (attention: AttentionSpec | null = null) => countCosts(traceNetwork(mobilenetV2({ attention })));
 const K13: AttentionSpec = { type: 'eca', kernelSize: 'mobilenet-v2' };
 
-describe('MobileNetV2 costs (PAPER.md sections 3 and 4)', () => {
+describe('MobileNetV2 costs (docs/paper.md sections 3 and 4)', () => {
   it('parameters: torchvision 3,504,872; + ECA k13 3,504,903; + SE r8 bias 3,563,492', () => {
     expect(costs().parameters).toBe(3_504_872);
     // k = 1 in blocks 1-10, 3 in blocks 11-17: 10 + 7 * 3 = 31.

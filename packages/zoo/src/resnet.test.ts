@@ -9,7 +9,7 @@ const NAMES: ResNetName[] = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'r
 const costs = (name: ResNetName, attention: AttentionSpec | null = null, input = 224) =>
   countCosts(traceNetwork(createResNet(name, { attention }), [1, 3, input, input]));
 
-// PAPER.md section 3 (torchvision / PyTorch 1.13 counts), columns R18, R34, R50, R101, R152.
+// docs/paper.md section 3 (torchvision / PyTorch 1.13 counts), columns R18, R34, R50, R101, R152.
 const PARAMETER_TABLE: Array<[string, AttentionSpec | null, number[]]> = [
   ['plain (torchvision)', null, [11_689_512, 21_797_672, 25_557_032, 44_549_160, 60_192_808]],
   // 2C^2/r + C/r + C per block on the block output C.
@@ -25,7 +25,7 @@ const PARAMETER_TABLE: Array<[string, AttentionSpec | null, number[]]> = [
   ['ECA adaptive on block output C', { type: 'eca', kernelSize: 'adaptive' }, [11_689_548, 21_797_746, 25_557_118, 44_549_331, 60_193_064]],
 ];
 
-describe('ResNet parameters (PAPER.md section 3)', () => {
+describe('ResNet parameters (docs/paper.md section 3)', () => {
   for (const [label, attention, expected] of PARAMETER_TABLE) {
     it(label, () => {
       expect(NAMES.map((name) => costs(name, attention).parameters)).toEqual(expected);
@@ -33,7 +33,7 @@ describe('ResNet parameters (PAPER.md section 3)', () => {
   }
 });
 
-describe('ResNet MACs at 224x224, batch 1 (PAPER.md section 4: Conv2d + Linear)', () => {
+describe('ResNet MACs at 224x224, batch 1 (docs/paper.md section 4: Conv2d + Linear)', () => {
   it('plain R18..R152', () => {
     expect(NAMES.map((name) => costs(name).macs)).toEqual([1_814_073_344, 3_663_761_408, 4_089_184_256, 7_801_405_440, 11_513_626_624]);
   });

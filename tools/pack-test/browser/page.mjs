@@ -1,6 +1,6 @@
 /**
  * A browser app importing every public attnkit package, as the bundle test builds it from the
- * installed tarballs. It computes PAPER.md's RNG-free ECA check on tfjs's cpu backend (x = sin(0.1 i)
+ * installed tarballs. It computes docs/paper.md's RNG-free ECA check on tfjs's cpu backend (x = sin(0.1 i)
  * over the NCHW flat index, w = [0.2, -0.5, 0.3]) and a few exact counts; Node checks the values.
  */
 import { attentionNetwork, countCosts, createAttention, initializeWeights, listAttention, tensor, traceNetwork } from '@attnkit/core';

@@ -39,7 +39,7 @@ describe('catalogTable', () => {
     expect([row('coordatt')['ResNet-50 params'], row('coordatt')['ResNet-50 MACs']]).toEqual(['+1,917,832', '+27,066,368']);
     expect([row('ge{"extraParams":true,"extent":2}')['ResNet-50 params'], row('ge{"extraParams":true,"extent":2}')['ResNet-50 MACs']]).toEqual(['+2,697,136', '+121,284,608']);
     expect([row('gct')['MobileNetV2 params'], row('gct')['MobileNetV2 MACs']]).toEqual(['+4,512', '+0']);
-    // PAPER.md section 4: SE r16 (with bias) adds 2,530,992 parameters and 2,514,944 MACs on ResNet-50.
+    // docs/paper.md section 4: SE r16 (with bias) adds 2,530,992 parameters and 2,514,944 MACs on ResNet-50.
     expect([row('se')['ResNet-50 params'], row('se')['ResNet-50 MACs']]).toEqual(['+2,530,992', '+2,514,944']);
   });
 

@@ -1,5 +1,5 @@
 /**
- * The ECA-Net paper's printed numbers (PAPER.md section 5), shown beside ours. Parameters and
+ * The ECA-Net paper's printed numbers (docs/paper.md section 5), shown beside ours. Parameters and
  * FLOPs are in the paper's binary units (divided by 1024^2 and 1024^3); FLOPs are thop-style.
  */
 export interface PaperRow {

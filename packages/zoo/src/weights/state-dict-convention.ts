@@ -1,5 +1,5 @@
 /**
- * The state-dict naming conventions of the checkpoints users already have (PAPER.md section 7)
+ * The state-dict naming conventions of the checkpoints users already have (docs/paper.md section 7)
  * and how each maps onto our canonical names: torchvision's backbone names plus the attention
  * under `eca` (`layer1.0.eca.conv.weight` [1, 1, k]), `se` (`se.fc1` / `se.fc2`, Linear) or
  * `cbam` (the official CBAM names).
