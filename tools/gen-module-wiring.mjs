@@ -85,7 +85,9 @@ function derivedFiles() {
   // tsconfig references: a package's workspace dependencies; the root's: every package.
   const workspaceDeps = (manifest) =>
     [...new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})])].filter((name) => byName.has(name) && name !== manifest.name);
-  const hasTsconfig = (dir) => existsSync(join(root, dir, 'tsconfig.json'));
+  // Only composite projects take part in `tsc -b` references (the playground type-checks its
+  // bundled sources with `tsc --noEmit` and `composite: false`).
+  const hasTsconfig = (dir) => existsSync(join(root, dir, 'tsconfig.json')) && readJson(join(root, dir, 'tsconfig.json')).compilerOptions?.composite !== false;
   for (const { dir } of packages) {
     if (!hasTsconfig(dir)) continue;
     const tsconfig = readJson(join(root, dir, 'tsconfig.json'));
