@@ -59,5 +59,11 @@ export function validatePlaygroundConfig(input: unknown): ValidationResult {
     const own = raw.models[i];
     model.backends = (own !== null && typeof own === 'object' && 'backends' in own ? own.backends : backends) as BenchConfig['backends'];
   });
-  return { ok: true, config: { ...config, reference: (raw.reference ?? raw.backends[0]) as BenchConfig['reference'], source: 'the playground config' } };
+  // The parser gave the placeholder its thread counts; every browser backend runs with them.
+  const threads = { ...config.threads } as Record<string, number[]>;
+  for (const backend of new Set(config.models.flatMap((model) => model.backends as readonly string[]))) threads[backend] ??= config.threads[cliPlaceholder];
+  return {
+    ok: true,
+    config: { ...config, threads: threads as BenchConfig['threads'], reference: (raw.reference ?? raw.backends[0]) as BenchConfig['reference'], source: 'the playground config' },
+  };
 }
