@@ -26,3 +26,13 @@ export function smallVarianceWeights(graph: Graph, seed = 0, epsilon = 1e-5): Ma
   }
   return weights;
 }
+
+/**
+ * The networks both adapters fold BatchNorm in under these weights: a basic block, a bottleneck
+ * with SE, and MobileNetV2's depthwise blocks (options as `createBackbone` takes them).
+ */
+export const FOLDING_NETWORKS: ReadonlyArray<readonly [string, Readonly<Record<string, unknown>>]> = [
+  ['resnet18', { width: 8, numClasses: 10, attention: 'eca' }],
+  ['resnet50', { width: 8, numClasses: 10, attention: 'se' }],
+  ['mobilenet_v2', { widthMultiplier: 0.25, numClasses: 10, attention: { type: 'eca', kernelSize: 3 } }],
+];

@@ -1,7 +1,7 @@
 import '@attnkit/eca';
 import '@attnkit/se';
 import { randomTensor, relativeL2, runReference, traceNetwork } from '@attnkit/core';
-import { smallVarianceWeights } from '@attnkit/tools/batch-norm-weights';
+import { FOLDING_NETWORKS, smallVarianceWeights } from '@attnkit/tools/batch-norm-weights';
 import { type AnyBackboneOptions, createBackbone } from '@attnkit/zoo';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emitModel } from './emit-model.js';
@@ -16,12 +16,8 @@ describe('emitted models keep BatchNorm epsilon when folding (variances of 1e-4.
     runner = await createRunner({ runtime: 'onnxruntime-node', threads: 1 });
   });
 
-  it.each<[string, AnyBackboneOptions]>([
-    ['resnet18', { width: 8, numClasses: 10, attention: 'eca' }],
-    ['resnet50', { width: 8, numClasses: 10, attention: 'se' }],
-    ['mobilenet_v2', { widthMultiplier: 0.25, numClasses: 10, attention: { type: 'eca', kernelSize: 3 } }],
-  ])('%s equals the reference interpreter to 1e-4 relative L2', async (backbone, options) => {
-    const network = createBackbone(backbone, options);
+  it.each(FOLDING_NETWORKS)('%s equals the reference interpreter to 1e-4 relative L2', async (backbone, options) => {
+    const network = createBackbone(backbone, options as AnyBackboneOptions);
     const graph = traceNetwork(network, [1, 3, 32, 32]);
     const weights = smallVarianceWeights(graph, 2);
     const input = randomTensor([1, 3, 32, 32], 6);

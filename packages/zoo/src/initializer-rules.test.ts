@@ -1,7 +1,7 @@
 import '@attnkit/cbam';
 import '@attnkit/eca';
 import '@attnkit/se';
-import { type Tensor, initializeWeights, listAttention, traceNetwork } from '@attnkit/core';
+import { type Graph, type Tensor, initializeWeights, listAttention, traceNetwork } from '@attnkit/core';
 import {
   BATCH_NORM_INIT,
   batchNormPrefixes,
@@ -20,33 +20,31 @@ describe('seeded init follows PyTorch defaults in every registered module', () =
   it.each(listAttention().map((d) => d.id))('%s at C = 256', (id) => expectPyTorchDefaultInit(id, 256, { 'SpatialGate.spatial.bn.weight': 0 }));
 });
 
+/** BatchNorm parameters at 1/0; every other parameter checked by `rule`. */
+function expectBackboneInit(graph: Graph, rule: (name: string, tensor: Tensor, shape: readonly number[]) => void): void {
+  const weights = initializeWeights(graph, 5);
+  const bn = batchNormPrefixes(graph);
+  for (const p of graph.params) {
+    const tensor = weights.get(p.name) as Tensor;
+    const prefix = p.name.slice(0, p.name.lastIndexOf('.') + 1);
+    if (bn.has(prefix)) expectConstant(p.name, tensor, BATCH_NORM_INIT[p.name.slice(prefix.length)]);
+    else rule(p.name, tensor, p.spec.shape);
+  }
+}
+
 describe('seeded init follows torchvision in the backbones', () => {
   it('resnet18: convs N(0, sqrt(2/fan_out)), BatchNorm 1/0, fc Linear default', () => {
-    const graph = traceNetwork(resnet18(), [1, 3, 32, 32]);
-    const weights = initializeWeights(graph, 5);
-    const bn = batchNormPrefixes(graph);
-    for (const p of graph.params) {
-      const tensor = weights.get(p.name) as Tensor;
-      const prefix = p.name.slice(0, p.name.lastIndexOf('.') + 1);
-      const leaf = p.name.slice(prefix.length);
-      if (bn.has(prefix)) expectConstant(p.name, tensor, BATCH_NORM_INIT[leaf]);
-      else if (p.name === 'fc.weight' || p.name === 'fc.bias') expectUniform(p.name, tensor, 1 / Math.sqrt(512));
-      else expectNormal(p.name, tensor, Math.sqrt(2 / fanOut(p.spec.shape)));
-    }
+    expectBackboneInit(traceNetwork(resnet18(), [1, 3, 32, 32]), (name, tensor, shape) => {
+      if (name === 'fc.weight' || name === 'fc.bias') expectUniform(name, tensor, 1 / Math.sqrt(512));
+      else expectNormal(name, tensor, Math.sqrt(2 / fanOut(shape)));
+    });
   });
 
   it('mobilenet_v2: convs (depthwise too) N(0, sqrt(2/fan_out)), BatchNorm 1/0, classifier N(0, 0.01) and bias 0', () => {
-    const graph = traceNetwork(mobilenetV2(), [1, 3, 32, 32]);
-    const weights = initializeWeights(graph, 5);
-    const bn = batchNormPrefixes(graph);
-    for (const p of graph.params) {
-      const tensor = weights.get(p.name) as Tensor;
-      const prefix = p.name.slice(0, p.name.lastIndexOf('.') + 1);
-      const leaf = p.name.slice(prefix.length);
-      if (bn.has(prefix)) expectConstant(p.name, tensor, BATCH_NORM_INIT[leaf]);
-      else if (p.name === 'classifier.1.weight') expectNormal(p.name, tensor, 0.01);
-      else if (p.name === 'classifier.1.bias') expectConstant(p.name, tensor, 0);
-      else if (tensor.data.length >= 200) expectNormal(p.name, tensor, Math.sqrt(2 / fanOut(p.spec.shape)));
-    }
+    expectBackboneInit(traceNetwork(mobilenetV2(), [1, 3, 32, 32]), (name, tensor, shape) => {
+      if (name === 'classifier.1.weight') expectNormal(name, tensor, 0.01);
+      else if (name === 'classifier.1.bias') expectConstant(name, tensor, 0);
+      else if (tensor.data.length >= 200) expectNormal(name, tensor, Math.sqrt(2 / fanOut(shape)));
+    });
   });
 });
