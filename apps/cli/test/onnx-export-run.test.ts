@@ -61,6 +61,22 @@ describe('attnkit export --format onnx', () => {
     expect(existsSync(never)).toBe(false);
   });
 
+  it('--channel-conv banded writes each ECA channel conv as one 1x1 Conv with a C x C band, inlined; a bad value is INVALID_OPTION and writes nothing', async () => {
+    const out = join(directory, 'banded.onnx');
+    await exportModel('resnet18', { ...small, format: 'onnx', out, channelConv: 'banded' });
+    const model = decodeModel(new Uint8Array(readFileSync(out)));
+    expect(model.functions).toBeUndefined();
+    // ResNet-18 at width 8: ECA on 8, 16, 32, 64 channels, two blocks each.
+    const bands = model.graph.initializers.filter((t) => t.name.endsWith('eca.conv.banded_weight')).map((t) => t.dims.map(Number));
+    expect(bands).toEqual([8, 8, 16, 16, 32, 32, 64, 64].map((c) => [c, c, 1, 1]));
+    expect(model.graph.initializers.some((t) => t.name.endsWith('eca.conv.weight'))).toBe(false);
+    const never = join(directory, 'never-band.onnx');
+    const error = await rejection(exportModel('resnet18', { ...small, format: 'onnx', out: never, channelConv: 'dense' }));
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.message).toMatch(/channelConv is 'dense'; expected 'conv' \(default\) or 'banded'/);
+    expect(existsSync(never)).toBe(false);
+  });
+
   it('an opset it cannot meet is UNSUPPORTED_OPSET and writes nothing', async () => {
     const out = join(directory, 'never.onnx');
     const error = await rejection(exportModel('resnet18', { ...small, format: 'onnx', out, opset: '12' }));

@@ -39,7 +39,7 @@ export type { OnnxSession, OrtModule, Runner, RunnerOptions, RunnerTensor, Runti
 export { consumersOf, namesInGraph, producersOf, topologicalSort, uniqueName } from './graph-tools.js';
 export { inferShapes, supportedShapeOps } from './shape-inference.js';
 export type { Shape, ShapeInferenceOptions, ShapeRule } from './shape-inference.js';
-export { emitModel, emitNetwork, METADATA_KEYS } from './emit-model.js';
+export { BANDED_MAX_CHANNELS, emitModel, emitNetwork, METADATA_KEYS } from './emit-model.js';
 export type { EmitOptions } from './emit-model.js';
 export { insertAttention, MIN_INLINE_OPSET } from './insert-attention.js';
 export type { InsertAttentionOptions, InsertAttentionResult, InsertionEntry } from './insert-attention.js';

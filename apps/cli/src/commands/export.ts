@@ -20,6 +20,8 @@ export interface ExportArguments extends NetworkArguments {
   inlineFunctions?: boolean;
   /** onnx: how the channel gate multiplies ('expanded' by default; 'broadcast' for WebGL). */
   gateMul?: string;
+  /** onnx: ECA's channel conv as a 1 x k Conv ('conv', default) or a banded 1x1 Conv ('banded'). */
+  channelConv?: string;
 }
 
 /** What `attnkit export --json` prints. */
@@ -59,6 +61,7 @@ async function exportOnnx(network: BuiltNetwork, out: string, args: ExportArgume
       keepBatchNorm: args.keepBatchnorm ?? false,
       inlineFunctions: args.inlineFunctions ?? false,
       ...(args.gateMul === undefined ? {} : { gateMul: args.gateMul as 'expanded' | 'broadcast' }),
+      ...(args.channelConv === undefined ? {} : { channelConv: args.channelConv as 'conv' | 'banded' }),
       weightSource: 'file' in network.weightsSource ? network.weightsSource.file : `seed ${network.weightsSource.seed}`,
     },
     network.backbone.metadata,
@@ -109,6 +112,7 @@ export function registerExportCommand(program: Command): void {
     .option('--keep-batchnorm', 'onnx: keep BatchNormalization nodes (folded into the convs by default)')
     .option('--inline-functions', 'onnx: attention as plain nodes instead of ai.attnkit functions')
     .option('--gate-mul <form>', "onnx: the channel gate's multiply, 'expanded' (keeps onnxruntime's NCHWc layout) or 'broadcast' (one Mul; with --inline-functions, loads on onnxruntime-web's WebGL)", 'expanded')
+    .option('--channel-conv <form>', "onnx: ECA's channel conv, 'conv' (a 1 x k Conv on the PyTorch weight) or 'banded' (one 1x1 Conv with a C x C band where C <= 320: faster on onnxruntime-node, an inference form that inlines the modules)", 'conv')
     .option('--seed <n>', 'seed of the initial weights when no --weights file is given', '0')
     .option('--json', 'print JSON only')
     .action((backbone: string, options: ExportArguments) =>

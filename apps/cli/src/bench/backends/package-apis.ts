@@ -52,7 +52,7 @@ export interface OnnxApi {
 }
 
 /** The ONNX emitter from core's graph IR: looked up by the names the ONNX package may export. */
-export type OnnxEmitter = (graph: Graph, weights: ReadonlyMap<string, Tensor>) => unknown;
+export type OnnxEmitter = (graph: Graph, weights: ReadonlyMap<string, Tensor>, options?: { channelConv?: 'conv' | 'banded' }) => unknown;
 export const onnxEmitterNames = ['emitModel'] as const;
 
 /** Insertion of attention into an .onnx model, looked up likewise. */
