@@ -435,7 +435,7 @@ function everyFieldFiller(modelType: protobuf.Type) {
     for (const members of groups(type)) {
       const member = members[variant % members.length];
       for (const name of members) chosen.set(name, name === member);
-      if (members === ruleGroups[type.name] || ruleGroups[type.name]?.every((name, index) => members[index] === name)) ruleMember = member;
+      if (members === ruleGroups[type.name]) ruleMember = member;
     }
     const message: Proto = {};
     for (const field of type.fieldsArray) {
