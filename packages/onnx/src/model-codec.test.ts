@@ -1,4 +1,5 @@
 import { AttnkitError, ErrorCodes } from '@attnkit/core';
+import protobuf from 'protobufjs/light.js';
 import { describe, expect, test } from 'vitest';
 import { attr, createGraph, createModel, createNode, valueInfo } from './model-builders.js';
 import { decodeModel, encodeModel } from './model-codec.js';
@@ -252,4 +253,208 @@ describe('every field onnx.proto defines survives a round trip', () => {
     expect(raw.configuration[0].num_devices).toBe(2);
     expect(raw.graph.node[0].device_configurations).toHaveLength(1);
   });
+
+  test('dimension denotations are read in shape order and written back under TensorShapeProto.Dimension field 3', () => {
+    const model = buildConvReluPoolModel();
+    const input = model.graph.inputs[0];
+    model.graph.inputs[0] = {
+      ...input,
+      type: { kind: 'tensor', elemType: DataType.FLOAT, shape: ['batch', 3, 8, 8], dimensionDenotations: ['DATA_BATCH', 'DATA_CHANNEL', '', ''] },
+    };
+    const bytes = encodeModel(model);
+    const decoded = decodeModel(bytes);
+    expect(decoded.graph.inputs[0].type).toEqual({ kind: 'tensor', elemType: DataType.FLOAT, shape: ['batch', 3, 8, 8], dimensionDenotations: ['DATA_BATCH', 'DATA_CHANNEL', '', ''] });
+    const wire = getModelProtoType().decode(bytes) as unknown as { graph: { input: Array<{ type: { tensor_type: { shape: { dim: Array<{ denotation?: string }> } } } }> } };
+    expect(wire.graph.input[0].type.tensor_type.shape.dim.map((dim) => Object.hasOwn(dim, 'denotation'))).toEqual([true, true, false, false]);
+    // Without denotations the plain type carries none.
+    expect(decodeModel(encodeModel(buildConvReluPoolModel())).graph.inputs[0].type).not.toHaveProperty('dimensionDenotations');
+    expect(encodeModel(decoded)).toEqual(bytes);
+  });
+
+  test('a model setting every field the generated descriptor declares (walked from ModelProto) decodes and re-encodes to the same bytes', () => {
+    const modelType = getModelProtoType();
+    const filler = everyFieldFiller(modelType);
+    const filled = filler.fill(modelType, 0, [], false);
+    const bytes = modelType.encode(filled).finish();
+
+    // Measured on the wire, not on what the filler meant to set: every field of every message
+    // reachable from ModelProto is present at least once.
+    const reachable = reachableFields(modelType);
+    const present = presentFields(modelType, modelType.decode(bytes) as unknown as Proto);
+    // Every message the schema declares is reachable from ModelProto (134 fields in ONNX 1.20's).
+    expect([...reachable].sort()).toEqual([...declaredFields(modelType.root)].sort());
+    expect([...reachable].filter((field) => !present.has(field))).toEqual([]);
+
+    const again = encodeModel(decodeModel(bytes));
+    const asObject = (wire: Uint8Array) => modelType.toObject(modelType.decode(wire), { longs: String, bytes: Array, enums: String });
+    expect(asObject(again)).toEqual(asObject(bytes));
+    expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
+  });
 });
+
+// ------------------------------------------------------------ a model with every field set
+
+type Proto = Record<string, any>;
+
+/** Every `Type.field` of the messages reachable from `root` through message fields. */
+function reachableFields(root: protobuf.Type): Set<string> {
+  const fields = new Set<string>();
+  const seen = new Set<protobuf.Type>();
+  const visit = (type: protobuf.Type) => {
+    if (seen.has(type)) return;
+    seen.add(type);
+    for (const field of type.fieldsArray) {
+      fields.add(`${type.name}.${field.name}`);
+      if (field.resolvedType instanceof protobuf.Type) visit(field.resolvedType);
+    }
+  };
+  visit(root);
+  return fields;
+}
+
+/** Every `Type.field` of every message type in the schema. */
+function declaredFields(namespace: protobuf.NamespaceBase, into = new Set<string>()): Set<string> {
+  for (const nested of namespace.nestedArray) {
+    if (nested instanceof protobuf.Type) for (const field of nested.fieldsArray) into.add(`${nested.name}.${field.name}`);
+    if (nested instanceof protobuf.Namespace) declaredFields(nested, into);
+  }
+  return into;
+}
+
+/** The `Type.field` names a decoded message sets (non-empty lists, fields it carries), at any depth. */
+function presentFields(type: protobuf.Type, message: Proto, into = new Set<string>()): Set<string> {
+  for (const field of type.fieldsArray) {
+    const value = message[field.name];
+    const set = field.repeated ? value.length > 0 : Object.hasOwn(message, field.name) && value !== null;
+    if (!set) continue;
+    into.add(`${type.name}.${field.name}`);
+    if (field.resolvedType instanceof protobuf.Type) {
+      for (const child of field.repeated ? value : [value]) presentFields(field.resolvedType, child, into);
+    }
+  }
+  return into;
+}
+
+/**
+ * Builds ModelProto messages from the descriptor alone: each field gets a value of its type,
+ * unique across the model (so a field written under another's number would show), lists two
+ * entries; a message list holds one entry per variant its type needs, variant k choosing the
+ * k-th member of each oneof, so every member is set somewhere. A message type met again inside
+ * itself (a graph in an attribute, a type in a sequence type) is filled with scalars and its first
+ * oneof member only, which ends the recursion.
+ *
+ * What onnx.proto states only in comments and the codec checks is added as rules: an attribute
+ * carries the one value its `type` names (or `ref_attr_name`); a tensor's data is in one field
+ * matching `data_type` and `dims`, or external; `ir_version` is a real IR version; graph nodes'
+ * domains are imported.
+ */
+function everyFieldFiller(modelType: protobuf.Type) {
+  const root = modelType.root;
+  let counter = 0;
+  const attributeType = root.lookupEnum('onnx.AttributeProto.AttributeType').values;
+  const dataType = root.lookupEnum('onnx.TensorProto.DataType').values;
+  const dataLocation = root.lookupEnum('onnx.TensorProto.DataLocation').values;
+  const irVersion = root.lookupEnum('onnx.Version').values.IR_VERSION;
+
+  // The value fields of AttributeProto are alternatives told apart by `type`.
+  const shortAttributeNames: Record<string, string> = { f: 'FLOAT', i: 'INT', s: 'STRING', t: 'TENSOR', g: 'GRAPH', tp: 'TYPE_PROTO' };
+  const attributeFields = root.lookupType('onnx.AttributeProto').fieldsArray.map((field) => field.name);
+  const attributeValues = attributeFields.filter((name) => !['name', 'doc_string', 'type', 'ref_attr_name'].includes(name));
+  const tensorData: Record<string, string> = {
+    raw_data: 'FLOAT',
+    float_data: 'FLOAT',
+    int32_data: 'INT32',
+    string_data: 'STRING',
+    int64_data: 'INT64',
+    double_data: 'DOUBLE',
+    uint64_data: 'UINT64',
+    external_data: 'FLOAT',
+  };
+  const ruleGroups: Record<string, string[]> = {
+    AttributeProto: [...attributeValues, 'ref_attr_name'],
+    TensorProto: Object.keys(tensorData),
+  };
+  const rules: Record<string, (message: Proto, member: string) => void> = {
+    AttributeProto(message, member) {
+      const name = member === 'ref_attr_name' ? 'FLOAT' : (shortAttributeNames[member] ?? member.toUpperCase());
+      expect(attributeType[name], `AttributeType for AttributeProto.${member}`).toBeGreaterThan(0);
+      message.type = attributeType[name];
+    },
+    TensorProto(message, member) {
+      message.data_type = dataType[tensorData[member]];
+      message.dims = [2];
+      if (member === 'raw_data') message.raw_data = new Uint8Array(8).map((_, index) => index + 1);
+      if (member === 'external_data') message.data_location = dataLocation.EXTERNAL;
+      else delete message.data_location;
+    },
+    ModelProto(message) {
+      message.ir_version = irVersion;
+      for (const node of message.graph.node) message.opset_import.push({ domain: node.domain, version: 1 });
+    },
+  };
+
+  const groups = (type: protobuf.Type): string[][] => [
+    ...type.oneofsArray.map((oneof) => oneof.oneof),
+    ...(ruleGroups[type.name] ? [ruleGroups[type.name]] : []),
+  ];
+
+  const variantCount = (type: protobuf.Type, stack: protobuf.Type[]): number => {
+    let count = Math.max(1, ...groups(type).map((members) => members.length));
+    for (const field of type.fieldsArray) {
+      const child = field.resolvedType;
+      if (!field.repeated && child instanceof protobuf.Type && !stack.includes(child)) count = Math.max(count, variantCount(child, [...stack, type]));
+    }
+    return count;
+  };
+
+  const scalar = (type: protobuf.Type, field: protobuf.Field): unknown => {
+    counter += 1;
+    if (field.resolvedType instanceof protobuf.Enum) return Math.max(...Object.values(field.resolvedType.values));
+    switch (field.type) {
+      case 'string':
+        return `${type.name}.${field.name}.${counter}`;
+      case 'bytes':
+        return new TextEncoder().encode(`${type.name}.${field.name}.${counter}`);
+      case 'float':
+      case 'double':
+        return counter + 0.5;
+      case 'bool':
+        return true;
+      default:
+        return counter;
+    }
+  };
+
+  const fill = (type: protobuf.Type, variant: number, stack: protobuf.Type[], minimal: boolean): Proto => {
+    if (stack.includes(type)) {
+      minimal = true;
+      variant = 0;
+    }
+    const chosen = new Map<string, boolean>();
+    let ruleMember = '';
+    for (const members of groups(type)) {
+      const member = members[variant % members.length];
+      for (const name of members) chosen.set(name, name === member);
+      if (members === ruleGroups[type.name]) ruleMember = member;
+    }
+    const message: Proto = {};
+    for (const field of type.fieldsArray) {
+      if (chosen.get(field.name) === false) continue;
+      const child = field.resolvedType;
+      if (child instanceof protobuf.Type) {
+        if (minimal && !chosen.has(field.name)) continue;
+        const inner = [...stack, type];
+        message[field.name] = field.repeated
+          ? Array.from({ length: variantCount(child, inner) }, (_, index) => fill(child, index, inner, minimal))
+          : fill(child, variant, inner, minimal);
+      } else {
+        message[field.name] = field.repeated ? [scalar(type, field), scalar(type, field)] : scalar(type, field);
+      }
+    }
+    rules[type.name]?.(message, ruleMember);
+    return message;
+  };
+
+  return { fill };
+}
+

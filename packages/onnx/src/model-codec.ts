@@ -3,7 +3,7 @@
  */
 import { AttnkitError, ErrorCodes } from '@attnkit/core';
 import protobuf from 'protobufjs/light.js';
-import { getModelProtoType } from './onnx-schema.js';
+import { getModelProtoType, onnxSchemaDescriptor } from './onnx-schema.js';
 import { checkTensorSize } from './tensor-data.js';
 import {
   AttributeTypeCodes,
@@ -30,6 +30,9 @@ import {
 
 /** A decoded protobufjs message (or the plain object handed to `encode`), keyed by proto field name. */
 type Proto = { [field: string]: any };
+
+/** The IR version of the vendored onnx-ml.proto (`onnx.Version.IR_VERSION`). */
+const newestIrVersion = onnxSchemaDescriptor.nested.onnx.nested.Version.values.IR_VERSION;
 
 const EXPECTED_FILE = 'expected a .onnx file written by torch.onnx.export or onnx.save';
 
@@ -70,7 +73,7 @@ export function decodeModel(bytes: Uint8Array): OnnxModel {
   if (!has(message, 'ir_version') || irVersion < 1 || irVersion > 1000) {
     throw new AttnkitError(
       ErrorCodes.INVALID_FILE,
-      `not an ONNX ModelProto: ir_version is ${has(message, 'ir_version') ? irVersion : 'missing'}, expected a positive IR version (3 to 11 in files of today); ${EXPECTED_FILE}`,
+      `not an ONNX ModelProto: ir_version is ${has(message, 'ir_version') ? irVersion : 'missing'}, expected a positive IR version (3 to ${newestIrVersion} in files of today); ${EXPECTED_FILE}`,
       { byteLength: bytes.length, irVersion },
     );
   }
@@ -126,11 +129,11 @@ export function encodeModel(model: OnnxModel): Uint8Array {
   if (model === null || typeof model !== 'object' || model.graph === undefined) {
     throw new AttnkitError(ErrorCodes.INVALID_FILE, `encodeModel needs an OnnxModel with a graph, got ${describe(model)}`);
   }
-  const proto: Proto = {
+  const proto: Proto = withoutDefaults({
     ir_version: toInt64(model.irVersion),
     opset_import: model.opsetImports.map(writeOpset),
     graph: writeGraph(model.graph),
-  };
+  });
   if (model.producerName) proto.producer_name = model.producerName;
   if (model.producerVersion) proto.producer_version = model.producerVersion;
   if (model.domain) proto.domain = model.domain;
@@ -344,8 +347,7 @@ function readValueInfo(proto: Proto): OnnxValueInfo {
   return info;
 }
 
-function readShape(proto: Proto | undefined): OnnxDimension[] | undefined {
-  if (proto === undefined || proto === null) return undefined;
+function readShape(proto: Proto): OnnxDimension[] {
   return proto.dim.map((dim: Proto): OnnxDimension => {
     if (has(dim, 'dim_value')) {
       const value = toNumber(dim.dim_value);
@@ -363,14 +365,18 @@ function readShape(proto: Proto | undefined): OnnxDimension[] | undefined {
 
 function readType(proto: Proto): OnnxType {
   let type: OnnxType;
-  if (has(proto, 'tensor_type')) {
-    type = { kind: 'tensor', elemType: proto.tensor_type.elem_type ?? 0 };
-    const shape = has(proto.tensor_type, 'shape') ? readShape(proto.tensor_type.shape) : undefined;
-    if (shape) type.shape = shape;
-  } else if (has(proto, 'sparse_tensor_type')) {
-    type = { kind: 'sparseTensor', elemType: proto.sparse_tensor_type.elem_type ?? 0 };
-    const shape = has(proto.sparse_tensor_type, 'shape') ? readShape(proto.sparse_tensor_type.shape) : undefined;
-    if (shape) type.shape = shape;
+  if (has(proto, 'tensor_type') || has(proto, 'sparse_tensor_type')) {
+    const tensorType: Proto = has(proto, 'tensor_type') ? proto.tensor_type : proto.sparse_tensor_type;
+    const tensor: Extract<OnnxType, { kind: 'tensor' | 'sparseTensor' }> = {
+      kind: has(proto, 'tensor_type') ? 'tensor' : 'sparseTensor',
+      elemType: tensorType.elem_type ?? 0,
+    };
+    if (has(tensorType, 'shape')) {
+      tensor.shape = readShape(tensorType.shape);
+      const denotations: string[] = tensorType.shape.dim.map((dim: Proto) => dim.denotation ?? '');
+      if (denotations.some(Boolean)) tensor.dimensionDenotations = denotations;
+    }
+    type = tensor;
   } else if (has(proto, 'sequence_type')) {
     type = { kind: 'sequence', elemType: readType(proto.sequence_type.elem_type ?? {}) };
   } else if (has(proto, 'optional_type')) {
@@ -407,28 +413,27 @@ function readFunction(proto: Proto): OnnxFunction {
 // --------------------------------------------------------------------------------------- write
 
 function writeOpset(opset: OnnxOpsetImport): Proto {
-  return { domain: opset.domain, version: toInt64(opset.version) };
+  return withoutDefaults({ domain: opset.domain, version: toInt64(opset.version) });
 }
 
 function writeEntry(entry: OnnxStringEntry): Proto {
-  return { key: entry.key, value: entry.value };
+  return withoutDefaults({ key: entry.key, value: entry.value });
 }
 
 function writeGraph(graph: OnnxGraph): Proto {
-  const proto: Proto = {
+  const proto: Proto = withoutDefaults({
     name: graph.name,
     node: graph.nodes.map(writeNode),
     initializer: graph.initializers.map(writeTensor),
     input: graph.inputs.map(writeValueInfo),
     output: graph.outputs.map(writeValueInfo),
-  };
+  });
   if (graph.valueInfo) proto.value_info = graph.valueInfo.map(writeValueInfo);
   if (graph.sparseInitializers) proto.sparse_initializer = graph.sparseInitializers.map(writeSparseTensor);
   if (graph.quantizationAnnotation) {
-    proto.quantization_annotation = graph.quantizationAnnotation.map((annotation) => ({
-      tensor_name: annotation.tensorName,
-      quant_parameter_tensor_names: annotation.quantParameterTensorNames.map(writeEntry),
-    }));
+    proto.quantization_annotation = graph.quantizationAnnotation.map((annotation) =>
+      withoutDefaults({ tensor_name: annotation.tensorName, quant_parameter_tensor_names: annotation.quantParameterTensorNames.map(writeEntry) }),
+    );
   }
   if (graph.docString) proto.doc_string = graph.docString;
   if (graph.metadataProps) proto.metadata_props = graph.metadataProps.map(writeEntry);
@@ -436,12 +441,12 @@ function writeGraph(graph: OnnxGraph): Proto {
 }
 
 function writeNode(node: OnnxNode): Proto {
-  const proto: Proto = {
+  const proto: Proto = withoutDefaults({
     input: node.inputs,
     output: node.outputs,
     op_type: node.opType,
     attribute: node.attributes.map(writeAttribute),
-  };
+  });
   if (node.name) proto.name = node.name;
   if (node.domain) proto.domain = node.domain;
   if (node.overload) proto.overload = node.overload;
@@ -452,24 +457,27 @@ function writeNode(node: OnnxNode): Proto {
 }
 
 function writeNodeDeviceConfiguration(configuration: OnnxNodeDeviceConfiguration): Proto {
-  const proto: Proto = { configuration_id: configuration.configurationId };
+  const proto: Proto = withoutDefaults({ configuration_id: configuration.configurationId });
   if (configuration.shardingSpecs) proto.sharding_spec = configuration.shardingSpecs.map(writeShardingSpec);
   if (configuration.pipelineStage !== undefined) proto.pipeline_stage = configuration.pipelineStage;
   return proto;
 }
 
 function writeShardingSpec(spec: OnnxShardingSpec): Proto {
-  const proto: Proto = { tensor_name: spec.tensorName };
+  const proto: Proto = withoutDefaults({ tensor_name: spec.tensorName });
   if (spec.devices) proto.device = spec.devices.map(toInt64);
-  if (spec.indexToDeviceGroupMap) proto.index_to_device_group_map = spec.indexToDeviceGroupMap.map((entry) => ({ key: toInt64(entry.key), value: entry.value.map(toInt64) }));
+  if (spec.indexToDeviceGroupMap) proto.index_to_device_group_map = spec.indexToDeviceGroupMap.map((entry) => withoutDefaults({ key: toInt64(entry.key), value: entry.value.map(toInt64) }));
   if (spec.shardedDims) {
-    proto.sharded_dim = spec.shardedDims.map((dim) => ({
-      axis: toInt64(dim.axis),
-      simple_sharding: (dim.simpleSharding ?? []).map((simple) => ({
-        ...(typeof simple.dim === 'number' ? { dim_value: toInt64(simple.dim) } : typeof simple.dim === 'string' ? { dim_param: simple.dim } : {}),
-        num_shards: toInt64(simple.numShards),
-      })),
-    }));
+    proto.sharded_dim = spec.shardedDims.map((dim) =>
+      withoutDefaults({
+        axis: toInt64(dim.axis),
+        simple_sharding: (dim.simpleSharding ?? []).map((simple) => ({
+          // A oneof member is written whatever its value: dim_value 0 is a dimension.
+          ...(typeof simple.dim === 'number' ? { dim_value: toInt64(simple.dim) } : typeof simple.dim === 'string' ? { dim_param: simple.dim } : {}),
+          ...withoutDefaults({ num_shards: toInt64(simple.numShards) }),
+        })),
+      }),
+    );
   }
   return proto;
 }
@@ -484,7 +492,7 @@ function writeTrainingInfo(info: OnnxTrainingInfo): Proto {
 }
 
 function writeDeviceConfiguration(configuration: OnnxDeviceConfiguration): Proto {
-  const proto: Proto = { name: configuration.name, num_devices: configuration.numDevices };
+  const proto: Proto = withoutDefaults({ name: configuration.name, num_devices: configuration.numDevices });
   if (configuration.devices) proto.device = configuration.devices;
   return proto;
 }
@@ -498,7 +506,9 @@ function writeAttribute(attribute: OnnxAttribute): Proto {
       { attribute: attribute.name, type: attribute.type, allowed: Object.keys(AttributeTypeCodes) },
     );
   }
-  const proto: Proto = { name: attribute.name, type: code };
+  // The value field `type` names is always written, 0 and '' included, as onnx.helper and
+  // torch.onnx.export write it.
+  const proto: Proto = withoutDefaults({ name: attribute.name, type: code });
   if (attribute.docString) proto.doc_string = attribute.docString;
   if ('refAttrName' in attribute) {
     proto.ref_attr_name = attribute.refAttrName;
@@ -552,8 +562,8 @@ function writeAttribute(attribute: OnnxAttribute): Proto {
 }
 
 function writeTensor(tensor: OnnxTensor): Proto {
-  const proto: Proto = { name: tensor.name, data_type: tensor.dataType, dims: tensor.dims.map(toInt64) };
-  if (tensor.rawData) proto.raw_data = tensor.rawData;
+  const proto: Proto = withoutDefaults({ name: tensor.name, data_type: tensor.dataType, dims: tensor.dims.map(toInt64) });
+  if (tensor.rawData?.length) proto.raw_data = tensor.rawData;
   if (tensor.floatData) proto.float_data = tensor.floatData;
   if (tensor.int32Data) proto.int32_data = tensor.int32Data;
   if (tensor.int64Data) proto.int64_data = tensor.int64Data.map(toInt64);
@@ -562,7 +572,7 @@ function writeTensor(tensor: OnnxTensor): Proto {
   if (tensor.stringData) proto.string_data = tensor.stringData;
   if (tensor.externalData) proto.external_data = tensor.externalData.map(writeEntry);
   if (tensor.dataLocation === 'external') proto.data_location = 1;
-  if (tensor.segment) proto.segment = { begin: toInt64(tensor.segment.begin), end: toInt64(tensor.segment.end) };
+  if (tensor.segment) proto.segment = withoutDefaults({ begin: toInt64(tensor.segment.begin), end: toInt64(tensor.segment.end) });
   if (tensor.docString) proto.doc_string = tensor.docString;
   if (tensor.metadataProps) proto.metadata_props = tensor.metadataProps.map(writeEntry);
   return proto;
@@ -573,16 +583,19 @@ function writeSparseTensor(sparse: OnnxSparseTensor): Proto {
 }
 
 function writeValueInfo(info: OnnxValueInfo): Proto {
-  const proto: Proto = { name: info.name };
+  const proto: Proto = withoutDefaults({ name: info.name });
   if (info.type) proto.type = writeType(info.type);
   if (info.docString) proto.doc_string = info.docString;
   if (info.metadataProps) proto.metadata_props = info.metadataProps.map(writeEntry);
   return proto;
 }
 
-function writeShape(shape: OnnxDimension[]): Proto {
+function writeShape(shape: OnnxDimension[], denotations: string[] | undefined): Proto {
   return {
-    dim: shape.map((dim) => (typeof dim === 'number' ? { dim_value: toInt64(dim) } : typeof dim === 'string' ? { dim_param: dim } : {})),
+    dim: shape.map((dim, index) => ({
+      ...(typeof dim === 'number' ? { dim_value: toInt64(dim) } : typeof dim === 'string' ? { dim_param: dim } : {}),
+      ...withoutDefaults({ denotation: denotations?.[index] ?? '' }),
+    })),
   };
 }
 
@@ -591,8 +604,8 @@ function writeType(type: OnnxType): Proto {
   switch (type.kind) {
     case 'tensor':
     case 'sparseTensor': {
-      const inner: Proto = { elem_type: type.elemType };
-      if (type.shape) inner.shape = writeShape(type.shape);
+      const inner: Proto = withoutDefaults({ elem_type: type.elemType });
+      if (type.shape) inner.shape = writeShape(type.shape, type.dimensionDenotations);
       proto[type.kind === 'tensor' ? 'tensor_type' : 'sparse_tensor_type'] = inner;
       break;
     }
@@ -603,10 +616,10 @@ function writeType(type: OnnxType): Proto {
       proto.optional_type = { elem_type: writeType(type.elemType) };
       break;
     case 'map':
-      proto.map_type = { key_type: type.keyType, value_type: writeType(type.valueType) };
+      proto.map_type = withoutDefaults({ key_type: type.keyType, value_type: writeType(type.valueType) });
       break;
     case 'opaque':
-      proto.opaque_type = { domain: type.domain, name: type.name };
+      proto.opaque_type = withoutDefaults({ domain: type.domain, name: type.name });
       break;
   }
   if (type.denotation) proto.denotation = type.denotation;
@@ -614,7 +627,7 @@ function writeType(type: OnnxType): Proto {
 }
 
 function writeFunction(fn: OnnxFunction): Proto {
-  const proto: Proto = {
+  const proto: Proto = withoutDefaults({
     name: fn.name,
     domain: fn.domain,
     input: fn.inputs,
@@ -622,7 +635,7 @@ function writeFunction(fn: OnnxFunction): Proto {
     attribute: fn.attributes,
     node: fn.nodes.map(writeNode),
     opset_import: fn.opsetImports.map(writeOpset),
-  };
+  });
   if (fn.attributeDefaults) proto.attribute_proto = fn.attributeDefaults.map(writeAttribute);
   if (fn.overload) proto.overload = fn.overload;
   if (fn.valueInfo) proto.value_info = fn.valueInfo.map(writeValueInfo);
@@ -661,6 +674,20 @@ function toInt64(value: number): number | LongValue {
 
 function toUint64(value: number): number | LongValue {
   return value >= 2 ** 64 ? Long.MAX_UNSIGNED_VALUE : value;
+}
+
+/**
+ * Drops the scalar fields that hold their type's default ('', 0, no bytes). onnx.proto is proto2,
+ * so protobufjs writes every field that is set, but the plain model cannot tell an empty string
+ * or a zero from an absent field (both read back as the default): leaving them out is how
+ * torch.onnx.export writes them and keeps a decode/encode round trip byte-identical. Fields whose
+ * zero means something (oneof members, `pipeline_stage`, an attribute's value) are set outside it.
+ */
+function withoutDefaults(proto: Proto): Proto {
+  for (const [field, value] of Object.entries(proto)) {
+    if (value === '' || Object.is(value, 0) || (value instanceof Uint8Array && value.length === 0)) delete proto[field];
+  }
+  return proto;
 }
 
 function has(proto: Proto, field: string): boolean {

@@ -77,9 +77,13 @@ export interface OnnxOpsetImport {
 /** A dimension: a size, a symbolic name (`'batch'`), or null when neither is known. */
 export type OnnxDimension = number | string | null;
 
+/**
+ * `dimensionDenotations` holds each shape dimension's denotation (TensorShapeProto.Dimension field 3,
+ * e.g. 'DATA_BATCH'; '' where a dimension has none), present only when some dimension has one.
+ */
 export type OnnxType =
-  | { kind: 'tensor'; elemType: DataTypeCode; shape?: OnnxDimension[]; denotation?: string }
-  | { kind: 'sparseTensor'; elemType: DataTypeCode; shape?: OnnxDimension[]; denotation?: string }
+  | { kind: 'tensor'; elemType: DataTypeCode; shape?: OnnxDimension[]; dimensionDenotations?: string[]; denotation?: string }
+  | { kind: 'sparseTensor'; elemType: DataTypeCode; shape?: OnnxDimension[]; dimensionDenotations?: string[]; denotation?: string }
   | { kind: 'sequence'; elemType: OnnxType; denotation?: string }
   | { kind: 'optional'; elemType: OnnxType; denotation?: string }
   | { kind: 'map'; keyType: DataTypeCode; valueType: OnnxType; denotation?: string }
