@@ -1,29 +1,23 @@
 /**
- * The module catalog (issue 15) on every backend: each PyTorch golden case of
- * tools/golden/fixtures/catalog/modules.json, realized as a tfjs LayersModel (an AttentionLayer,
- * on cpu and wasm, through predict and through compileInference) and as an emitted ONNX model
- * (onnxruntime-node), agrees with PyTorch's output to 1e-4 max abs. (The packages' own suites check the reference interpreter to 1e-5.)
+ * Every registered module's PyTorch golden cases on every backend. The cases are found through
+ * the registry: each definition names its package, whose folder holds golden/cases.json (written
+ * by tools/golden/make_golden_modules.py from the package's golden/reference.py). Each case,
+ * realized as a tfjs LayersModel (an AttentionLayer, on cpu and wasm, through predict and through
+ * compileInference) and as an emitted ONNX model (onnxruntime-node), agrees with PyTorch's output
+ * to 1e-4 max abs. (The packages' own suites check the reference interpreter to 1e-5.)
  * It lives here because the CLI is the one package that registers every module package.
  */
-import '@attnkit/bam';
-import '@attnkit/coordatt';
-import '@attnkit/ecam';
-import '@attnkit/ese';
-import '@attnkit/gc';
-import '@attnkit/gct';
-import '@attnkit/ge';
-import '@attnkit/lcbam';
-import '@attnkit/simam';
-import { type AttentionSpec, attentionNetwork, getAttention, maxAbsDiff, traceNetwork } from '@attnkit/core';
+import '../src/all-modules.js';
+import { type AttentionSpec, attentionNetwork, getAttention, listAttention, maxAbsDiff, traceNetwork } from '@attnkit/core';
 import { emitNetwork, encodeModel, createRunner, type Runner } from '@attnkit/onnx';
 import { type BackendName, compileInference, toLayersModel, useBackend } from '@attnkit/tfjs';
-import { catalogCases } from '@attnkit/tools/catalog-cases';
-import { type ModuleCase, toTensor } from '@attnkit/tools/module-cases';
+import { insertionCosts, mobilenetV2Points, resnet50Points } from '@attnkit/tools/insertion-costs';
+import { type ModuleCase, registeredGoldens, toTensor } from '@attnkit/tools/module-cases';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-const catalog = ['simam', 'ese', 'ecam', 'gct', 'lcbam', 'coordatt', 'gc', 'ge', 'bam'];
-const cases = catalogCases(catalog);
+const goldens = registeredGoldens();
+const cases = goldens.flatMap((g) => g.golden?.cases ?? []);
 
 /** The case's module as a one-module network, with its PyTorch weights under the attribute name. */
 function caseNetwork(c: ModuleCase) {
@@ -33,8 +27,24 @@ function caseNetwork(c: ModuleCase) {
   return { network, weights };
 }
 
-it('has golden cases for every catalog module', () => {
-  expect([...new Set(cases.map((c) => c.id))].sort()).toEqual([...catalog].sort());
+it('every registered module package has golden/cases.json, and every registered module has golden cases there', () => {
+  expect(goldens.filter((g) => g.golden === undefined).map((g) => g.file)).toEqual([]);
+  for (const { package: name, ids, golden } of goldens) {
+    expect(golden!.package).toBe(name);
+    expect([...new Set(golden!.cases.map((c) => c.id))].sort(), name).toEqual([...ids].sort());
+  }
+  expect(new Set(cases.map((c) => c.id))).toEqual(new Set(listAttention().map((d) => d.id)));
+});
+
+// A package with cost rows has one module id (make_golden_modules.py checks it).
+const costRows = goldens.flatMap((g) => (g.golden?.costs ?? []).map((row) => ({ label: `${g.ids[0]} ${JSON.stringify(row.options)}`, id: g.ids[0], row })));
+
+describe.each(costRows)('$label', ({ id, row }) => {
+  it("core's traced count equals PyTorch's forward-hook count on ResNet-50 and MobileNetV2 at 224", () => {
+    const spec = { type: id, ...row.options } as AttentionSpec;
+    expect(insertionCosts(spec, resnet50Points)).toEqual(row.resnet50);
+    expect(insertionCosts(spec, mobilenetV2Points)).toEqual(row.mobilenet_v2);
+  });
 });
 
 describe.each(['cpu', 'wasm'] as BackendName[])('tfjs %s', (backend) => {
@@ -66,7 +76,6 @@ describe('onnxruntime-node', () => {
   beforeAll(async () => {
     runner = await createRunner({ runtime: 'onnxruntime-node', threads: 1 });
   });
-  afterAll(() => undefined);
 
   it.each(cases.map((c) => [c.name, c] as const))('%s: max abs error vs PyTorch <= 1e-4', async (_name, c) => {
     const { network, weights } = caseNetwork(c);
