@@ -15,16 +15,19 @@ A reference.py defines (see CONTRIBUTING.md):
 - optionally randomize(module, generator) (default: randomize below), check(module, case, x,
   out) returning a second computation of the output (asserted equal to 1e-12), extra_cases()
   returning complete cases (tensors as torch tensors), OPTION_LABELS (short option names for
-  case names) and COSTS (option sets whose parameters and MACs on ResNet-50 and MobileNetV2 the
-  fixture records).
+  case names), COSTS (option sets whose parameters and MACs on ResNet-50 and MobileNetV2 the
+  fixture records) and TRAIN_BATCH_STATISTICS = False (the training step keeps BatchNorm on its
+  running statistics: for a module whose batch statistics knowingly differ, with a NOTE).
 
 Every case seeds its own torch.Generator: random weights (randomize), then the input
-randn(N, C, H, W) + randn(N, C, 1, 1) (per-channel offsets spread the pooled vectors over O(1)).
+randn(N, C, H, W) + randn(N, C, 1, 1) (per-channel offsets spread the pooled vectors over O(1)),
+then (N >= 2) a target randn(N, C, H, W) for one training step (train_step).
 Outputs are computed in float64 from the float32 inputs and weights and rounded to float32; a
 float32 forward must agree to 1e-4 (the fixture is not at a knife edge). BatchNorm is in eval
 mode. Deterministic: two runs write identical files.
 """
 
+import copy
 import json
 import math
 import os
@@ -104,8 +107,29 @@ def run_case(ref, case, name):
         out32 = m.float()(x)
     err = (out32.double() - out).abs().max().item()
     assert err < 1e-4, (name, err)
-    params = {k: tensor_json(v) for k, v in m.state_dict().items() if k.split(".")[-1] != "num_batches_tracked"}
-    return {"name": name, "id": case["id"], "options": case["options"], "channels": c, "input": tensor_json(x), "params": params, "output": tensor_json(out)}
+    result = {"name": name, "id": case["id"], "options": case["options"], "channels": c, "input": tensor_json(x), "params": state(m), "output": tensor_json(out)}
+    if n >= 2:  # BatchNorm in training mode needs more than one value per channel
+        result["train"] = train_step(copy.deepcopy(m), x, randn(g, n, c, h, w), getattr(ref, "TRAIN_BATCH_STATISTICS", True))
+    return result
+
+
+def state(m):
+    return {k: tensor_json(v) for k, v in m.state_dict().items() if k.split(".")[-1] != "num_batches_tracked"}
+
+
+def train_step(m, x, target, batch_statistics, lr=0.1):
+    """One SGD step in float64 on loss = sum(out * target), BatchNorm in training mode (batch
+    statistics; running statistics updated with each layer's momentum) unless the reference sets
+    TRAIN_BATCH_STATISTICS = False (then with its running statistics, as when fine-tuning with
+    frozen BatchNorm): the gradients of the input and of every parameter, and the state after
+    torch.optim.SGD's step."""
+    md = m.double().train(batch_statistics)
+    xd = x.double().requires_grad_(True)
+    (md(xd) * target.double()).sum().backward()
+    grads = {k: tensor_json(p.grad) for k, p in md.named_parameters()}
+    if grads:
+        torch.optim.SGD(md.parameters(), lr=lr).step()
+    return {"lr": lr, "batchStatistics": batch_statistics, "target": tensor_json(target), "inputGrad": tensor_json(xd.grad), "grads": grads, "updated": state(md)}
 
 
 def finished_case(case):

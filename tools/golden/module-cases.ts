@@ -20,6 +20,19 @@ export interface ModuleCase {
   params: Record<string, JsonTensor>;
   output: JsonTensor;
   attention?: JsonTensor;
+  /** Cases with N >= 2: one SGD step on sum(output * target). */
+  train?: TrainingStep;
+}
+
+/** One PyTorch SGD step (float64): gradients of the input and parameters, and the state after the step (running statistics included). */
+export interface TrainingStep {
+  lr: number;
+  /** BatchNorm in training mode (batch statistics, running statistics updated); false: on its running statistics. */
+  batchStatistics: boolean;
+  target: JsonTensor;
+  inputGrad: JsonTensor;
+  grads: Record<string, JsonTensor>;
+  updated: Record<string, JsonTensor>;
 }
 
 /** Parameters and MACs a module variant adds to a network, counted by PyTorch forward hooks. */

@@ -43,3 +43,9 @@ CASES = [
 ]
 
 COSTS = [{}]
+
+# NOTE: attnkit's coordatt runs conv1 + BN + h_swish on the two directions separately (same values
+# with running statistics; see src/coordinate-attention.ts). In training mode its BN would take
+# batch statistics per direction, not over the concatenation as here, so the training step is
+# checked with BN on its running statistics.
+TRAIN_BATCH_STATISTICS = False
