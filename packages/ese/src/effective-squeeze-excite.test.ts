@@ -12,7 +12,7 @@ describe('ese: parameters and MACs', () => {
     expect(macs('ese', [1, 64, 7, 7])).toBe(4096);
   });
 
-  it('sums over ResNet-50 and MobileNetV2 to the PyTorch forward-hook counts (network-costs.json)', () => {
+  it('sums over ResNet-50 and MobileNetV2 to the PyTorch forward-hook counts (golden/cases.json costs)', () => {
     // sum of C^2 + C over the 16 bottleneck outputs; MACs sum of C^2
     expect(insertionCosts('ese', resnet50Points)).toEqual({ parameters: 20_134_656, macs: 20_119_552 });
     expect(insertionCosts('ese', mobilenetV2Points)).toEqual({ parameters: 229_216, macs: 227_712 });
