@@ -1,6 +1,6 @@
 """PyTorch reference of @attnkit/se: squeeze-and-excitation (Hu et al., CVPR 2018) as the original
-SENet (C // r hidden units) and timm's SEModule (make_divisible), with torchvision-style Linear
-names fc1 / fc2. Run by tools/golden/make_golden_modules.py, which writes golden/cases.json;
+SENet (C // r hidden units) and timm's SEModule (make_divisible), as Linear layers fc1 / fc2 (the
+names attnkit's se declares). Run by tools/golden/make_golden_modules.py, which writes golden/cases.json;
 tools/golden/make_golden.py builds its SE networks from SE."""
 
 import math
