@@ -9,6 +9,9 @@
  *   (every workspace package, dependencies first);
  * - the changeset `fixed` group (every public package under packages/).
  * tools/check-boundaries.mjs and tools/gen-support-tables.mjs read the same package.json files.
+ * It also checks that every module package has its golden case (golden/reference.py and the
+ * golden/cases.json tools/golden/make_golden_modules.py writes from it) and keeps it out of its
+ * tarball (a `files` list without golden/).
  *
  * Usage: node tools/gen-module-wiring.mjs [--check] [repository root]
  *   --check: write nothing; exit 1 listing each file that is not what this script would write.
@@ -109,7 +112,27 @@ function derivedFiles() {
   return files;
 }
 
+/** What a module package lacks: its golden case, or a `files` list that keeps it unpublished. */
+export function goldenProblems(rootDir = root) {
+  const problems = [];
+  for (const { dir, manifest } of modulePackages(rootDir)) {
+    for (const file of ['golden/reference.py', 'golden/cases.json']) {
+      if (!existsSync(join(rootDir, dir, file))) problems.push(`${dir}: no ${file} (see CONTRIBUTING.md; the fixture is written by /usr/bin/python3 tools/golden/make_golden_modules.py ${manifest.name})`);
+    }
+    const files = manifest.files;
+    if (!Array.isArray(files) || files.some((f) => f.replace(/^\.\//, '').startsWith('golden'))) {
+      problems.push(`${dir}: package.json "files" must list what is published (dist, src, ...) and not golden/, which holds test fixtures`);
+    }
+  }
+  return problems;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const problems = goldenProblems();
+  if (problems.length > 0) {
+    console.error(`module packages without their golden case:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    process.exit(1);
+  }
   const stale = [];
   for (const [path, value] of derivedFiles()) {
     const full = join(root, path);

@@ -15,6 +15,7 @@ every expected output is computed in float64 from exactly those values and then 
 float32, so the fixtures are as close to the exact answer as float32 can hold.
 """
 
+import importlib.util
 import io
 import json
 import math
@@ -29,6 +30,7 @@ import torch.nn.functional as F
 import torchvision
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+REPOSITORY = os.path.dirname(os.path.dirname(HERE))
 OUT = os.path.join(HERE, "fixtures")
 GENERATOR = "tools/golden/make_golden.py (torch %s, torchvision %s)" % (
     torch.__version__,
@@ -69,6 +71,17 @@ def randn(g, *shape, scale=1.0):
 
 def uniform(g, lo, hi, *shape):
     return torch.rand(*shape, generator=g, dtype=torch.float32) * (hi - lo) + lo
+
+
+def load_reference(path):
+    """A module package's golden/reference.py as a Python module (loaded once per path)."""
+    name = "golden_reference_" + os.path.basename(os.path.dirname(os.path.dirname(path)))
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def write_json_lines(path, head, key, items):
@@ -156,391 +169,26 @@ def load_safetensors(path):
 
 
 # --------------------------------------------------------------------------------------------
-# attention modules (docs/paper.md section 1), our own code
+# attention modules: the PyTorch references in the module packages' golden/reference.py (which
+# also write the modules' own golden cases, tools/golden/make_golden_modules.py)
 # --------------------------------------------------------------------------------------------
 
-
-def gap(x):
-    return x.mean(dim=(2, 3))  # [N, C]
+REFERENCES = {"eca": "eca", "ceca": "eca", "eca-ns": "eca", "se": "se", "cbam": "cbam"}
 
 
-class ECA(nn.Module):
-    """Shared k-tap kernel over the channel axis, zero padding. conv.weight [1, 1, k]."""
-
-    def __init__(self, channels, k=3):
-        super().__init__()
-        assert k % 2 == 1
-        self.k = k
-        self.conv = nn.Conv1d(1, 1, k, padding=(k - 1) // 2, bias=False)
-
-    def forward(self, x):
-        n, c = x.shape[:2]
-        z = self.conv(gap(x).view(n, 1, c)).view(n, c)
-        return x * torch.sigmoid(z).view(n, c, 1, 1)
-
-    def gate(self, x):
-        n, c = x.shape[:2]
-        return torch.sigmoid(self.conv(gap(x).view(n, 1, c)).view(n, c))
+def reference_of(module_id):
+    return load_reference(os.path.join(REPOSITORY, "packages", REFERENCES[module_id], "golden", "reference.py"))
 
 
-class CECA(nn.Module):
-    """ECA with circular padding of (k-1)/2 at both ends of the channel axis."""
-
-    def __init__(self, channels, k=3):
-        super().__init__()
-        assert k % 2 == 1
-        self.k = k
-        self.conv = nn.Conv1d(1, 1, k, padding=0, bias=False)
-
-    def forward(self, x):
-        n, c = x.shape[:2]
-        p = (self.k - 1) // 2
-        y = F.pad(gap(x).view(n, 1, c), (p, p), mode="circular")
-        z = self.conv(y).view(n, c)
-        return x * torch.sigmoid(z).view(n, c, 1, 1)
-
-
-class ECANS(nn.Module):
-    """Non-shared ECA: z_i = sum_t W[i,0,t] * y_{i+t-(k-1)/2}, zero padding. conv.weight [C,1,k].
-
-    The Conv1d only holds the parameter (so its name is conv.weight); the math is pad + unfold."""
-
-    def __init__(self, channels, k=3):
-        super().__init__()
-        assert k % 2 == 1
-        self.k = k
-        self.conv = nn.Conv1d(channels, channels, k, groups=channels, bias=False)
-
-    def forward(self, x):
-        n, c = x.shape[:2]
-        p = (self.k - 1) // 2
-        y = F.pad(gap(x), (p, p))  # [N, C + k - 1]
-        win = y.unfold(1, self.k, 1)  # [N, C, k]: win[n, i, t] = y_pad[n, i + t]
-        z = (win * self.conv.weight[:, 0, :].unsqueeze(0)).sum(-1)
-        return x * torch.sigmoid(z).view(n, c, 1, 1)
-
-
-class SEVar1(nn.Module):
-    def __init__(self, channels):
-        super().__init__()
-
-    def forward(self, x):
-        n, c = x.shape[:2]
-        return x * torch.sigmoid(gap(x)).view(n, c, 1, 1)
-
-
-class SEVar2(nn.Module):
-    """conv.weight [C, 1, 1]: one weight per channel, out = x * sigmoid(w_c * y_c)."""
-
-    def __init__(self, channels):
-        super().__init__()
-        self.conv = nn.Conv1d(channels, channels, 1, groups=channels, bias=False)
-
-    def forward(self, x):
-        n, c = x.shape[:2]
-        z = gap(x) * self.conv.weight[:, 0, 0].unsqueeze(0)
-        return x * torch.sigmoid(z).view(n, c, 1, 1)
-
-
-class SEVar3(nn.Module):
-    def __init__(self, channels):
-        super().__init__()
-        self.fc = nn.Linear(channels, channels, bias=False)
-
-    def forward(self, x):
-        n, c = x.shape[:2]
-        return x * torch.sigmoid(self.fc(gap(x))).view(n, c, 1, 1)
-
-
-def se_reduced(channels, r, divisor):
-    if divisor == 1:
-        return channels // r  # original SENet
-    v = channels / r  # timm make_divisible(v, divisor, round_limit=0.)
-    return max(divisor, int(v + divisor / 2) // divisor * divisor)
-
-
-class SE(nn.Module):
-    def __init__(self, channels, r=16, bias=True, divisor=1):
-        super().__init__()
-        cr = se_reduced(channels, r, divisor)
-        self.fc1 = nn.Linear(channels, cr, bias=bias)
-        self.fc2 = nn.Linear(cr, channels, bias=bias)
-
-    def forward(self, x):
-        n, c = x.shape[:2]
-        a = torch.sigmoid(self.fc2(F.relu(self.fc1(gap(x)))))
-        return x * a.view(n, c, 1, 1)
-
-
-class ChannelGate(nn.Module):
-    def __init__(self, channels, r):
-        super().__init__()
-        cr = channels // r
-        assert cr >= 1, "CBAM reduction gives 0 channels"
-        self.mlp = nn.Sequential(nn.Flatten(), nn.Linear(channels, cr), nn.ReLU(), nn.Linear(cr, channels))
-
-    def forward(self, x):
-        n, c = x.shape[:2]
-        avg = x.mean(dim=(2, 3), keepdim=True)
-        mx = x.amax(dim=(2, 3), keepdim=True)
-        a = torch.sigmoid(self.mlp(avg) + self.mlp(mx))
-        return x * a.view(n, c, 1, 1)
-
-
-class BasicConv(nn.Module):
-    """The official CBAM BasicConv as used by SpatialGate: conv (no bias) + BN, no ReLU."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(2, 1, 7, stride=1, padding=3, bias=False)
-        self.bn = nn.BatchNorm2d(1, eps=1e-5, momentum=0.01, affine=True)
-
-    def forward(self, x):
-        return self.bn(self.conv(x))
-
-
-class SpatialGate(nn.Module):
-    def __init__(self, pool_order):
-        super().__init__()
-        assert pool_order in ("max-mean", "mean-max")
-        self.pool_order = pool_order
-        self.spatial = BasicConv()
-
-    def forward(self, x):
-        mx = x.amax(dim=1, keepdim=True)
-        mean = x.mean(dim=1, keepdim=True)
-        s = torch.cat([mx, mean] if self.pool_order == "max-mean" else [mean, mx], dim=1)
-        return x * torch.sigmoid(self.spatial(s))
-
-
-class CBAM(nn.Module):
-    def __init__(self, channels, r=16, pool_order="max-mean"):
-        super().__init__()
-        self.ChannelGate = ChannelGate(channels, r)
-        self.SpatialGate = SpatialGate(pool_order)
-
-    def forward(self, x):
-        return self.SpatialGate(self.ChannelGate(x))
+ECA = reference_of("eca").ECA
 
 
 def make_attention(spec, channels):
     t = spec["type"]
-    if t == "eca":
-        return ECA(channels, spec["kernelSize"])
-    if t == "ceca":
-        return CECA(channels, spec["kernelSize"])
-    if t == "eca-ns":
-        return ECANS(channels, spec["kernelSize"])
-    if t == "se-var1":
-        return SEVar1(channels)
-    if t == "se-var2":
-        return SEVar2(channels)
-    if t == "se-var3":
-        return SEVar3(channels)
-    if t == "se":
-        return SE(channels, spec.get("reductionRatio", 16), spec.get("bias", True), spec.get("channelDivisor", 1))
-    if t == "cbam":
-        return CBAM(channels, spec.get("reductionRatio", 16), spec.get("poolOrder", "max-mean"))
-    raise ValueError(t)
+    return reference_of(t).build(t, {k: v for k, v in spec.items() if k != "type"}, channels)
 
 
 ATTR_NAME = {"eca": "eca", "ceca": "eca", "eca-ns": "eca", "se": "se", "cbam": "cbam"}
-
-
-# --------------------------------------------------------------------------------------------
-# independent cross-checks of the module math
-# --------------------------------------------------------------------------------------------
-
-
-def chan_corr_ref(y, w, circular):
-    """z[n, i] = sum_t w[i, t] * y[n, i + t - p] by explicit shifts. y [N, C], w [C, k]."""
-    n, c = y.shape
-    k = w.shape[1]
-    p = (k - 1) // 2
-    z = torch.zeros_like(y)
-    for t in range(k):
-        for i in range(c):
-            j = i + t - p
-            if circular:
-                j %= c
-            elif j < 0 or j >= c:
-                continue
-            z[:, i] += w[i, t] * y[:, j]
-    return z
-
-
-def check_module(m, spec, x, out):
-    t = spec["type"]
-    y = gap(x)
-    c = x.shape[1]
-    if t in ("eca", "ceca", "eca-ns"):
-        w = m.conv.weight.detach()
-        w = w[0, 0].expand(c, -1) if t != "eca-ns" else w[:, 0, :]
-        z = chan_corr_ref(y, w, circular=(t == "ceca"))
-        ref = x * torch.sigmoid(z)[:, :, None, None]
-    elif t == "cbam":
-        # channel gate by hand
-        mlp1, mlp3 = m.ChannelGate.mlp[1], m.ChannelGate.mlp[3]
-
-        def mlp(v):
-            return F.relu(v @ mlp1.weight.T + mlp1.bias) @ mlp3.weight.T + mlp3.bias
-
-        a = torch.sigmoid(mlp(y) + mlp(x.flatten(2).max(-1).values))
-        x1 = x * a[:, :, None, None]
-        mx, mean = x1.max(1, keepdim=True).values, x1.sum(1, keepdim=True) / c
-        s = torch.cat([mx, mean] if spec["poolOrder"] == "max-mean" else [mean, mx], 1)
-        s = F.conv2d(F.pad(s, (3, 3, 3, 3)), m.SpatialGate.spatial.conv.weight)
-        bn = m.SpatialGate.spatial.bn
-        s = (s - bn.running_mean) / torch.sqrt(bn.running_var + 1e-5) * bn.weight + bn.bias
-        ref = x1 * torch.sigmoid(s)
-    elif t == "se-var1":
-        ref = x * torch.sigmoid(y)[:, :, None, None]
-    elif t == "se-var2":
-        ref = x * torch.sigmoid(y * m.conv.weight[:, 0, 0])[:, :, None, None]
-    elif t == "se-var3":
-        ref = x * torch.sigmoid(y @ m.fc.weight.T)[:, :, None, None]
-    elif t == "se":
-        r, div = spec["reductionRatio"], spec["channelDivisor"]
-        cr = c // r if div == 1 else max(8, int(c / r + 4) // 8 * 8)
-        assert m.fc1.weight.shape == (cr, c) and (m.fc1.bias is not None) == spec["bias"]
-        h = y @ m.fc1.weight.T + (m.fc1.bias if spec["bias"] else 0)
-        z = F.relu(h) @ m.fc2.weight.T + (m.fc2.bias if spec["bias"] else 0)
-        ref = x * torch.sigmoid(z)[:, :, None, None]
-    else:
-        raise AssertionError(t)
-    err = (ref - out).abs().max().item()
-    assert err < 1e-12, (spec, err)
-
-
-# --------------------------------------------------------------------------------------------
-# module fixtures
-# --------------------------------------------------------------------------------------------
-
-MODULE_CASES = [
-    # (id, options, N, C, H, W)
-    ("eca", {"kernelSize": 3}, 2, 16, 4, 4),
-    ("eca", {"kernelSize": 5}, 3, 20, 5, 3),
-    ("eca", {"kernelSize": 7}, 1, 37, 3, 6),
-    ("eca", {"kernelSize": 1}, 2, 8, 2, 5),
-    ("eca", {"kernelSize": 3}, 1, 64, 7, 7),
-    ("ceca", {"kernelSize": 3}, 2, 20, 4, 3),
-    ("ceca", {"kernelSize": 5}, 3, 37, 2, 3),
-    ("ceca", {"kernelSize": 7}, 1, 12, 3, 5),
-    ("ceca", {"kernelSize": 1}, 2, 9, 2, 2),
-    ("eca-ns", {"kernelSize": 3}, 2, 20, 4, 3),
-    ("eca-ns", {"kernelSize": 5}, 3, 37, 3, 2),
-    ("eca-ns", {"kernelSize": 1}, 1, 8, 5, 4),
-    ("eca-ns", {"kernelSize": 7}, 2, 16, 3, 3),
-    ("se-var1", {}, 3, 20, 3, 4),
-    ("se-var1", {}, 1, 37, 5, 2),
-    ("se-var2", {}, 3, 20, 3, 4),
-    ("se-var2", {}, 2, 37, 2, 5),
-    ("se-var3", {}, 3, 20, 3, 4),
-    ("se-var3", {}, 1, 37, 4, 3),
-    ("se", {"reductionRatio": 16, "bias": True, "channelDivisor": 1}, 2, 64, 3, 3),
-    ("se", {"reductionRatio": 16, "bias": True, "channelDivisor": 8}, 2, 64, 3, 3),
-    ("se", {"reductionRatio": 4, "bias": False, "channelDivisor": 1}, 3, 37, 3, 2),
-    ("se", {"reductionRatio": 4, "bias": True, "channelDivisor": 8}, 1, 20, 4, 5),
-    ("se", {"reductionRatio": 16, "bias": False, "channelDivisor": 1}, 3, 48, 2, 3),
-    ("se", {"reductionRatio": 16, "bias": False, "channelDivisor": 8}, 1, 37, 5, 3),
-    ("cbam", {"reductionRatio": 16, "poolOrder": "max-mean"}, 2, 32, 5, 6),
-    ("cbam", {"reductionRatio": 16, "poolOrder": "mean-max"}, 2, 32, 5, 6),
-    ("cbam", {"reductionRatio": 4, "poolOrder": "max-mean"}, 3, 20, 4, 3),
-    ("cbam", {"reductionRatio": 4, "poolOrder": "mean-max"}, 3, 20, 4, 3),
-    ("cbam", {"reductionRatio": 8, "poolOrder": "max-mean"}, 1, 37, 7, 5),
-]
-
-
-def randomize_module(m, g, channels):
-    """Random parameters at scales that keep the sigmoids away from saturation."""
-    for name, p in m.named_parameters():
-        with torch.no_grad():
-            if name == "conv.weight" and p.shape[0] == 1 and p.dim() == 3:  # eca / ceca
-                p.copy_(randn(g, *p.shape, scale=0.6))
-            elif name == "conv.weight":  # eca-ns [C,1,k], se-var2 [C,1,1]
-                p.copy_(randn(g, *p.shape, scale=0.8))
-            elif name.endswith("spatial.conv.weight"):
-                p.copy_(randn(g, *p.shape, scale=0.15))
-            elif name.endswith("bn.weight"):
-                p.copy_(uniform(g, 0.5, 1.5, *p.shape) * torch.where(torch.rand(p.shape, generator=g) < 0.3, -1.0, 1.0))
-            elif name.endswith("bias"):
-                p.copy_(randn(g, *p.shape, scale=0.2))
-            elif p.dim() == 2:  # Linear [out, in]
-                p.copy_(randn(g, *p.shape, scale=1.0 / math.sqrt(p.shape[1])))
-            else:
-                raise AssertionError(name)
-    for name, b in m.named_buffers():
-        with torch.no_grad():
-            if name.endswith("running_mean"):
-                b.copy_(uniform(g, -0.5, 0.5, *b.shape))
-            elif name.endswith("running_var"):
-                b.copy_(uniform(g, 0.5, 2.0, *b.shape))
-
-
-def module_fixtures():
-    cases = []
-    counts = {}
-    for idx, (mid, opts, n, c, h, w) in enumerate(MODULE_CASES):
-        g = gen(1000 + idx)
-        spec = dict(opts, type=mid)
-        m = make_attention(spec, c).eval()
-        randomize_module(m, g, c)
-        # per-channel offsets so the pooled vector spreads over O(1), not O(1/sqrt(HW))
-        x = randn(g, n, c, h, w) + randn(g, n, c, 1, 1)
-        with torch.no_grad():
-            md = m.double()
-            out = md(x.double())
-            check_module(md, spec, x.double(), out)
-        counts[mid] = counts.get(mid, 0) + 1
-        optstr = "-".join("%s%s" % (k[0] if k != "channelDivisor" else "div", v) for k, v in opts.items())
-        name = "%s-%d%s-n%d-c%d-h%dw%d" % (mid, counts[mid], ("-" + optstr) if optstr else "", n, c, h, w)
-        params = {k: tensor_json(v) for k, v in md.state_dict().items() if k.split(".")[-1] != "num_batches_tracked"}
-        cases.append(
-            {
-                "name": name,
-                "id": mid,
-                "options": opts,
-                "channels": c,
-                "input": tensor_json(x),
-                "params": params,
-                "output": tensor_json(out),
-            }
-        )
-    # the RNG-free ECA case of docs/paper.md
-    n, c, h, w = 2, 64, 7, 7
-    i = torch.arange(n * c * h * w, dtype=torch.float64)
-    x = torch.sin(0.1 * i).to(torch.float32).view(n, c, h, w)
-    m = ECA(c, 3).double().eval()
-    with torch.no_grad():
-        m.conv.weight.copy_(torch.tensor([0.2, -0.5, 0.3], dtype=torch.float32).double().view(1, 1, 3))
-        out = m(x.double())
-        a = m.gate(x.double())
-    o32 = out.to(torch.float32).reshape(-1)
-    a32 = a.to(torch.float32)
-    expect = [0, 0.04937986, 0.09826633, 0.14617096, 0.19261509, 0.23713468, 0.27928489, 0.31864458]
-    for j, e in enumerate(expect):
-        assert abs(o32[j].item() - e) <= 1e-7, (j, o32[j].item(), e)
-    # docs/paper.md's gate values were computed with the input made in float32 arithmetic
-    # (sin(float32(0.1) * i) in float32) and a float32 forward; here sin is taken in double, as
-    # JavaScript's Math.sin does, and the forward in float64: a[0, 61] moves by 2.3e-7.
-    for j, e in zip([0, 1, 2, 3, 61, 62, 63], [0.49462253, 0.47413763, 0.50351447, 0.52716964,
-                                                0.50152165, 0.52698046, 0.48972961]):
-        assert abs(a32[0, j].item() - e) <= 5e-7, (j, a32[0, j].item(), e)
-    cases.append(
-        {
-            "name": "eca-sin",
-            "id": "eca",
-            "options": {"kernelSize": 3},
-            "channels": c,
-            "input": tensor_json(x),
-            "params": {"conv.weight": tensor_json(m.conv.weight)},
-            "output": tensor_json(out),
-            "attention": tensor_json(a),
-        }
-    )
-    path = os.path.join(OUT, "modules.json")
-    write_json_lines(path, {"generator": GENERATOR}, "cases", cases)
-    return cases
 
 
 # --------------------------------------------------------------------------------------------
@@ -1259,8 +907,6 @@ def main():
     print(GENERATOR)
     check_networks()
     print("networks match torchvision and docs/paper.md parameter counts (%.1fs)" % (time.time() - t0))
-    cases = module_fixtures()
-    print("modules.json: %d cases (%.1fs)" % (len(cases), time.time() - t0))
     for name, (params, mx) in zoo_fixtures().items():
         print("zoo %-18s parameters %d, max |logit| %.4g" % (name, params, mx))
     for name, info in onnx_fixtures().items():

@@ -1,11 +1,15 @@
 /**
  * Adding an attention module takes one package folder: in a temporary copy of the repository,
- * a throwaway module package is added, the wiring regenerated (tools/gen-module-wiring.mjs),
- * installed (pnpm, offline) and built, and the new module shows in `attnkit modules`, the counts,
- * tfjs and ONNX exports that run and agree, and the bench config schema, with no file edited by hand outside its
- * folder. The files the addition touched are counted (ATTNKIT_REPORT=1 prints them).
+ * a throwaway module package is added (definition, README, and its golden case: a PyTorch
+ * reference.py and the cases.json tools/golden/make_golden_modules.py wrote from it, committed as a
+ * contributor would after running the driver, since CI has no PyTorch), the wiring regenerated
+ * (tools/gen-module-wiring.mjs), installed (pnpm, offline) and built, and the new module shows in
+ * `attnkit modules`, the counts, tfjs and ONNX exports that run and agree, the bench config schema,
+ * and the catalog conformance suite, which finds its golden case through the registry and checks
+ * it on tfjs cpu and wasm, onnxruntime-node and one training step, with no file edited by hand
+ * outside its folder. The files the addition touched are counted (ATTNKIT_REPORT=1 prints them).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,7 +33,10 @@ const attnkit = (...args: string[]): string => run(process.execPath, [join(copy,
  */
 const template = JSON.parse(readFileSync(join(repository, 'packages/se/package.json'), 'utf8'));
 if (template.repository?.directory) template.repository = { ...template.repository, directory: 'packages/throwaway' };
+const golden = (file: string) => readFileSync(new URL(`./fixtures/throwaway-golden/${file}`, import.meta.url), 'utf8');
 const moduleFiles: Record<string, string> = {
+  'golden/reference.py': golden('reference.py'),
+  'golden/cases.json': golden('cases.json'),
   'package.json': `${JSON.stringify({ ...template, name: '@attnkit/throwaway', description: 'A throwaway attention module (test only).', dependencies: { '@attnkit/core': 'workspace:*' }, devDependencies: {} }, null, 2)}\n`,
   'tsconfig.json': readFileSync(join(repository, 'packages/se/tsconfig.json'), 'utf8'),
   'tsup.config.ts': readFileSync(join(repository, 'packages/se/tsup.config.ts'), 'utf8'),
@@ -116,7 +123,7 @@ describe('a new attention module is one package folder', () => {
       'tsconfig.json',
     ]);
     expect(touched.filter((file) => file.startsWith('packages/throwaway/')).sort()).toEqual(
-      ['README.md', 'package.json', 'src/index.ts', 'tsconfig.json', 'tsup.config.ts'].map((file) => `packages/throwaway/${file}`),
+      ['README.md', 'golden/cases.json', 'golden/reference.py', 'package.json', 'src/index.ts', 'tsconfig.json', 'tsup.config.ts'].map((file) => `packages/throwaway/${file}`),
     );
   });
 
@@ -143,8 +150,41 @@ describe('a new attention module is one package folder', () => {
     expect(Math.max(...tfjsRun.output.map((v: number, i: number) => Math.abs(v - onnxRun.output[i])))).toBeLessThan(1e-4);
   });
 
+  it('is checked against its golden case by the catalog conformance suite (tfjs cpu and wasm, onnxruntime-node, one SGD step)', () => {
+    const report = join(temporary, 'conformance.json');
+    // The suite's own test that every registered module has golden cases, and the throwaway's.
+    run('pnpm', ['exec', 'vitest', 'run', '--project', '@attnkit/cli', 'apps/cli/test/catalog-conformance.test.ts', '-t', 'throwaway|every registered module', '--reporter=json', `--outputFile=${report}`]);
+    const results = (JSON.parse(readFileSync(report, 'utf8')) as { testResults: Array<{ assertionResults: Array<{ fullName: string; status: string }> }> }).testResults.flatMap((file) => file.assertionResults);
+    const ran = results.filter((test) => test.status !== 'skipped' && test.status !== 'pending');
+    expect(ran.map((test) => test.status)).toEqual(Array(ran.length).fill('passed'));
+    expect(ran.map((test) => test.fullName.replace(/:.*/, '')).sort()).toEqual(
+      [
+        'every registered module package has golden/cases.json, and every registered module has golden cases there',
+        'onnxruntime-node throwaway-1-n2-c16-h5w7',
+        'tfjs cpu throwaway-1-n2-c16-h5w7',
+        'tfjs wasm throwaway-1-n2-c16-h5w7',
+        'training on tfjs cpu throwaway-1-n2-c16-h5w7',
+        'training on tfjs wasm throwaway-1-n2-c16-h5w7',
+      ].sort(),
+    );
+  }, 600_000);
+
   it("is in the bench config's attention schema", () => {
     expect(attnkit('bench', '--print-schema')).toContain('"throwaway"');
+  });
+
+  it('is refused by the wiring check (pnpm test) while its golden case is missing', () => {
+    const fixture = join(copy, 'packages/throwaway/golden/cases.json');
+    const text = readFileSync(fixture, 'utf8');
+    rmSync(fixture);
+    try {
+      const check = spawnSync(process.execPath, ['tools/gen-module-wiring.mjs', '--check'], { cwd: copy, encoding: 'utf8' });
+      expect(check.status).toBe(1);
+      expect(check.stderr).toContain('packages/throwaway: no golden/cases.json');
+    } finally {
+      writeFileSync(fixture, text);
+    }
+    expect(run(process.execPath, ['tools/gen-module-wiring.mjs', '--check'])).toBe('');
   });
 
   it('gets its README tables generated', () => {

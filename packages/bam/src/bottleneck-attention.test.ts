@@ -1,6 +1,6 @@
 import { attentionNetwork, countCosts, createAttention, traceNetwork } from '@attnkit/core';
-import { catalogCases, insertionCosts, mobilenetV2Points, resnet50Points } from '@attnkit/tools/catalog-cases';
-import { runCase } from '@attnkit/tools/module-cases';
+import { insertionCosts, mobilenetV2Points, resnet50Points } from '@attnkit/tools/insertion-costs';
+import { goldenCases, runCase } from '@attnkit/tools/module-cases';
 import { describe, expect, it } from 'vitest';
 import './index.js';
 
@@ -30,10 +30,10 @@ describe('bam: parameters and MACs', () => {
   });
 });
 
-describe('bam: PyTorch golden outputs (tools/golden/fixtures/catalog/modules.json)', () => {
-  const cases = catalogCases(['bam']);
-  it('has its cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(3);
+describe('bam: PyTorch golden outputs (golden/cases.json, from golden/reference.py)', () => {
+  const cases = goldenCases(new URL('../golden/cases.json', import.meta.url));
+  it('has the 3 cases of its reference', () => {
+    expect(cases.map((c) => c.id)).toEqual(Array(3).fill('bam'));
   });
   it.each(cases.map((c) => [c.name, c] as const))('%s: max abs error <= 1e-5', (_name, c) => {
     expect(runCase(c).maxError).toBeLessThanOrEqual(1e-5);

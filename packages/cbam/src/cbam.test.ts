@@ -1,6 +1,6 @@
 import { attentionNetwork, createAttention, traceNetwork } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
-import { moduleCases, runCase } from '@attnkit/tools/module-cases';
+import { goldenCases, runCase } from '@attnkit/tools/module-cases';
 import './index.js';
 
 describe('cbam: parameters', () => {
@@ -73,8 +73,8 @@ describe('cbam: parameters', () => {
   });
 });
 
-describe('cbam: PyTorch golden outputs (tools/golden/fixtures/modules.json)', () => {
-  const cases = moduleCases(['cbam']);
+describe('cbam: PyTorch golden outputs (golden/cases.json, from golden/reference.py)', () => {
+  const cases = goldenCases(new URL('../golden/cases.json', import.meta.url), ['cbam']);
   it('has five cases (both pool orders, r in 4, 8, 16)', () => {
     expect(cases).toHaveLength(5);
   });

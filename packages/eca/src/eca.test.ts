@@ -1,6 +1,6 @@
 import { attentionNetwork, createAttention, maxAbsDiff, referenceOps, runReference, tensor, traceNetwork } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
-import { moduleCases, runCase, toTensor } from '@attnkit/tools/module-cases';
+import { goldenCases, runCase, toTensor } from '@attnkit/tools/module-cases';
 import './index.js';
 
 describe('eca, ceca, eca-ns: parameters and kernel sizes', () => {
@@ -72,8 +72,8 @@ describe('eca, ceca, eca-ns: parameters and kernel sizes', () => {
   });
 });
 
-describe('eca, ceca, eca-ns: PyTorch golden outputs (tools/golden/fixtures/modules.json)', () => {
-  const cases = moduleCases(['eca', 'ceca', 'eca-ns']);
+describe('eca, ceca, eca-ns: PyTorch golden outputs (golden/cases.json, from golden/reference.py)', () => {
+  const cases = goldenCases(new URL('../golden/cases.json', import.meta.url), ['eca', 'ceca', 'eca-ns']);
   it('has the cases the fixture promises', () => {
     // 5 eca + 4 ceca + 4 eca-ns + eca-sin
     expect(cases.map((c) => c.id).sort()).toEqual([...Array(6).fill('eca'), ...Array(4).fill('ceca'), ...Array(4).fill('eca-ns')].sort());
@@ -113,7 +113,7 @@ describe('ECA golden value of docs/paper.md section 1 (RNG-free)', () => {
   });
 
   it('the whole gate agrees with the fixture (float64 PyTorch) to 1e-7', () => {
-    const [golden] = moduleCases(['eca']).filter((c) => c.name === 'eca-sin');
+    const [golden] = goldenCases(new URL('../golden/cases.json', import.meta.url), ['eca']).filter((c) => c.name === 'eca-sin');
     expect(golden.attention!.shape).toEqual([2, 64]);
     expect(maxAbsDiff(a.data, toTensor(golden.attention!).data)).toBeLessThanOrEqual(1e-7);
   });

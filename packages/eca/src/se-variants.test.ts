@@ -1,6 +1,6 @@
 import { attentionNetwork, createAttention, traceNetwork } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
-import { moduleCases, runCase } from '@attnkit/tools/module-cases';
+import { goldenCases, runCase } from '@attnkit/tools/module-cases';
 import './index.js';
 
 describe('SE variants of the ECA paper ablation: parameters', () => {
@@ -30,8 +30,8 @@ describe('SE variants of the ECA paper ablation: parameters', () => {
   });
 });
 
-describe('SE variants: PyTorch golden outputs (tools/golden/fixtures/modules.json)', () => {
-  const cases = moduleCases(['se-var1', 'se-var2', 'se-var3']);
+describe('SE variants: PyTorch golden outputs (golden/cases.json, from golden/reference.py)', () => {
+  const cases = goldenCases(new URL('../golden/cases.json', import.meta.url), ['se-var1', 'se-var2', 'se-var3']);
   it('has two cases per variant', () => {
     expect(cases.map((c) => c.id)).toEqual(['se-var1', 'se-var1', 'se-var2', 'se-var2', 'se-var3', 'se-var3']);
   });

@@ -1,6 +1,6 @@
 import { attentionNetwork, countCosts, createAttention, traceNetwork } from '@attnkit/core';
-import { catalogCases, insertionCosts, mobilenetV2Points, resnet50Points } from '@attnkit/tools/catalog-cases';
-import { runCase } from '@attnkit/tools/module-cases';
+import { insertionCosts, mobilenetV2Points, resnet50Points } from '@attnkit/tools/insertion-costs';
+import { goldenCases, runCase } from '@attnkit/tools/module-cases';
 import { describe, expect, it } from 'vitest';
 import './index.js';
 
@@ -12,7 +12,7 @@ describe('ese: parameters and MACs', () => {
     expect(macs('ese', [1, 64, 7, 7])).toBe(4096);
   });
 
-  it('sums over ResNet-50 and MobileNetV2 to the PyTorch forward-hook counts (network-costs.json)', () => {
+  it('sums over ResNet-50 and MobileNetV2 to the PyTorch forward-hook counts (golden/cases.json costs)', () => {
     // sum of C^2 + C over the 16 bottleneck outputs; MACs sum of C^2
     expect(insertionCosts('ese', resnet50Points)).toEqual({ parameters: 20_134_656, macs: 20_119_552 });
     expect(insertionCosts('ese', mobilenetV2Points)).toEqual({ parameters: 229_216, macs: 227_712 });
@@ -24,10 +24,10 @@ describe('ese: parameters and MACs', () => {
   });
 });
 
-describe('ese: PyTorch golden outputs (tools/golden/fixtures/catalog/modules.json)', () => {
-  const cases = catalogCases(['ese']);
-  it('has its cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(3);
+describe('ese: PyTorch golden outputs (golden/cases.json, from golden/reference.py)', () => {
+  const cases = goldenCases(new URL('../golden/cases.json', import.meta.url));
+  it('has the 3 cases of its reference', () => {
+    expect(cases.map((c) => c.id)).toEqual(Array(3).fill('ese'));
   });
   it.each(cases.map((c) => [c.name, c] as const))('%s: max abs error <= 1e-5', (_name, c) => {
     expect(runCase(c).maxError).toBeLessThanOrEqual(1e-5);

@@ -1,6 +1,6 @@
 import { attentionNetwork, countCosts, createAttention, traceNetwork } from '@attnkit/core';
-import { catalogCases, insertionCosts, mobilenetV2Points, resnet50Points } from '@attnkit/tools/catalog-cases';
-import { runCase } from '@attnkit/tools/module-cases';
+import { insertionCosts, mobilenetV2Points, resnet50Points } from '@attnkit/tools/insertion-costs';
+import { goldenCases, runCase } from '@attnkit/tools/module-cases';
 import { describe, expect, it } from 'vitest';
 import './index.js';
 
@@ -22,10 +22,10 @@ describe('gc: parameters and MACs', () => {
   });
 });
 
-describe('gc: PyTorch golden outputs (tools/golden/fixtures/catalog/modules.json)', () => {
-  const cases = catalogCases(['gc']);
-  it('has its cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(3);
+describe('gc: PyTorch golden outputs (golden/cases.json, from golden/reference.py)', () => {
+  const cases = goldenCases(new URL('../golden/cases.json', import.meta.url));
+  it('has the 3 cases of its reference', () => {
+    expect(cases.map((c) => c.id)).toEqual(Array(3).fill('gc'));
   });
   it.each(cases.map((c) => [c.name, c] as const))('%s: max abs error <= 1e-5', (_name, c) => {
     expect(runCase(c).maxError).toBeLessThanOrEqual(1e-5);

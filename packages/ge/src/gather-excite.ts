@@ -85,9 +85,10 @@ export const ge = defineAttention({
     // gradients too small for the float32 finite differences the tfjs suite checks against)
     { label: 'ge r4', options: { reductionRatio: 4 }, channels: 16, trainable: 148, nonTrainable: 0 },
     { label: 'ge extent 2', options: { extent: 2 }, channels: 16, trainable: 49, nonTrainable: 0 },
-    // Not here: extraParams. Its depthwise gather cannot train on tfjs-wasm (4.22 registers no
-    // depthwise backprop kernels), which the suites' training checks need; its values on every
-    // backend are checked against PyTorch in apps/cli/test/catalog-conformance.test.ts.
+    // GE-theta (extraParams), r = 8: rd = 2; MLP 2*16*2 + 2 + 16 = 82, depthwise 3x3 16*9 = 144, BN
+    // weight and bias 2*16: 258; BN statistics 2*16 (at r = 4, a finite-difference step of the BN
+    // weight crosses a ReLU kink of the MLP in the tfjs suite's gradient check)
+    { label: 'ge extraParams extent 2', options: { reductionRatio: 8, extraParams: true, extent: 2 }, channels: 16, trainable: 258, nonTrainable: 32 },
   ],
 });
 

@@ -1,6 +1,6 @@
 import { attentionNetwork, createAttention, traceNetwork } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
-import { moduleCases, runCase } from '@attnkit/tools/module-cases';
+import { goldenCases, runCase } from '@attnkit/tools/module-cases';
 import './index.js';
 import { reducedChannels } from './squeeze-excite.js';
 
@@ -83,8 +83,8 @@ describe('se: parameters', () => {
   });
 });
 
-describe('se: PyTorch golden outputs (tools/golden/fixtures/modules.json)', () => {
-  const cases = moduleCases(['se']);
+describe('se: PyTorch golden outputs (golden/cases.json, from golden/reference.py)', () => {
+  const cases = goldenCases(new URL('../golden/cases.json', import.meta.url), ['se']);
   it('has six cases (bias on/off, divisor 1/8)', () => {
     expect(cases).toHaveLength(6);
   });

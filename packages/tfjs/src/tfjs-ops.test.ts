@@ -61,6 +61,48 @@ describe.each(['cpu', 'wasm'] as BackendName[])('tfjsOps on %s', (backend) => {
     expect(maxAbsDiff(kernel({ shape: w.shape, data: fd }).dataSync(), dw.dataSync())).toBeLessThan(2e-3);
   });
 
+  it.each([
+    ['3x3 stride 2 pad 1 (GE-theta)', 3, 2, 1],
+    ['5x5 stride 1 pad 2', 5, 1, 2],
+  ] as const)('depthwise conv2d %s: input and filter gradients match central differences of the reference (wasm: composed here)', (_label, k, stride, padding) => {
+    const x = randomTensor([2, 3, 7, 6], 9);
+    const w = randomTensor([3, 1, k, k], 10, 'w');
+    const a = attrs(stride, padding, 3);
+    const outShape = referenceOps.conv2d(x, w, undefined, a).shape;
+    const r = randomTensor([...outShape], 11, 'r');
+    const rs = nhwc(r);
+    const f = (input: tf.Tensor, filter: tf.Tensor) => tf.sum(tf.mul(ops.conv2d(input, filter, undefined, a), rs));
+    const [dx, dw] = tf.grads(f)([nhwc(x), kernel(w, 3)]);
+    const objective = (xs: CoreTensor, ws: CoreTensor) => referenceOps.conv2d(xs, ws, undefined, a).data.reduce((sum, v, j) => sum + v * r.data[j], 0);
+    const difference = (t: CoreTensor, i: number, other: (t: CoreTensor) => number) => {
+      const eps = 1e-2;
+      const at = (delta: number) => {
+        const data = t.data.slice();
+        data[i] += delta;
+        return other({ shape: t.shape, data });
+      };
+      return (at(eps) - at(-eps)) / (2 * eps);
+    };
+    const fdX = Float32Array.from(x.data, (_, i) => difference(x, i, (xs) => objective(xs, w)));
+    const fdW = Float32Array.from(w.data, (_, i) => difference(w, i, (ws) => objective(x, ws)));
+    expect(maxAbsDiff(nchw(dx), fdX)).toBeLessThan(2e-3);
+    expect(maxAbsDiff(dw.dataSync(), kernel({ shape: w.shape, data: fdW }, 3).dataSync())).toBeLessThan(2e-3);
+  });
+
+  it('globalMaxPool passes the gradient to the maximum of an all-negative plane (wasm 4.22 MaxPoolGrad gives it none)', () => {
+    const x = randomTensor([2, 3, 4, 5], 12);
+    const negative = { shape: x.shape, data: x.data.map((v) => v - 3) };
+    const r = randomTensor([2, 3, 1, 1], 13, 'r');
+    const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(ops.globalMaxPool(input), nhwc(r))))(nhwc(negative));
+    // d/dx of sum(max(plane) * r) is r at the plane's maximum, 0 elsewhere.
+    const expected = new Float32Array(negative.data.length);
+    for (let plane = 0; plane < 6; plane++) {
+      const values = negative.data.subarray(plane * 20, plane * 20 + 20);
+      expected[plane * 20 + values.indexOf(Math.max(...values))] = r.data[plane];
+    }
+    expect(maxAbsDiff(nchw(dx), expected)).toBe(0);
+  });
+
   it('maxPool2d 3x3 stride 2 pad 1 pads with -inf (all-negative input)', () => {
     const x = randomTensor([1, 2, 7, 8], 7);
     const negative = { shape: x.shape, data: x.data.map((v) => v - 2) };

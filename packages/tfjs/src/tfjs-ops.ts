@@ -74,7 +74,7 @@ export function tfjsOps(options: TfjsOpsOptions = {}): Ops<tf.Tensor> {
     // backend reduces innermost axes only and transposes NHWC to NCHW first (a full extra pass,
     // 5-8x slower than its XNNPACK average / max pooling).
     globalAvgPool: (x) => tf.avgPool(x as tf.Tensor4D, [x.shape[1]!, x.shape[2]!], 1, 'valid'),
-    globalMaxPool: (x) => tf.maxPool(x as tf.Tensor4D, [x.shape[1]!, x.shape[2]!], 1, 'valid'),
+    globalMaxPool: (x) => globalMaxPool(x as tf.Tensor4D),
     channelMean: (x) => tf.mean(x, 3, true),
     channelMax: (x) => tf.max(x, 3, true),
     maxPool2d: (x, a: MaxPool2dAttributes) => {
@@ -125,7 +125,7 @@ function conv2d(x: tf.Tensor4D, weight: tf.Tensor4D, a: Conv2dAttributes): tf.Te
     // Depthwise: HWIO [kh, kw, 1, C*m] and depthwise [kh, kw, C, m] share one memory order.
     const out = inPerGroup === 1 ? outFromShape : inPerGroup * outFromShape;
     const depthwise = tf.reshape(weight, [kh, kw, channels, out / channels]) as tf.Tensor4D;
-    return tf.depthwiseConv2d(padded.x, depthwise, strides, padded.mode, 'NHWC', dilations);
+    return depthwiseConv(padded.x, depthwise, strides, dilations, padded.mode);
   }
   // General grouped conv: tfjs has none, so one conv per group (weight HWIO [kh, kw, C/g, O]).
   const xs = tf.split(padded.x, groups, 3) as tf.Tensor4D[];
@@ -210,6 +210,77 @@ function convValid(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], di
     };
   });
   return conv(x, w) as tf.Tensor4D;
+}
+
+/**
+ * tf.depthwiseConv2d, except on backends that register no depthwise gradient kernels (wasm 4.22
+ * has neither DepthwiseConv2dNativeBackpropInput nor DepthwiseConv2dNativeBackpropFilter): there
+ * both gradients are composed from kernels every backend has (strided slices, products, sums,
+ * pads), so GE-theta's depthwise gather trains. Composed for multiplier 1 and dilation 1, what
+ * the modules use; the rest keeps tfjs's own gradient.
+ */
+function depthwiseConv(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number], dilations: [number, number], mode: 'valid' | 'same'): tf.Tensor4D {
+  const backend = tf.getBackend();
+  const hasGradients = tf.getKernel('DepthwiseConv2dNativeBackpropInput', backend) !== undefined && tf.getKernel('DepthwiseConv2dNativeBackpropFilter', backend) !== undefined;
+  const [kh, kw, , multiplier] = filter.shape;
+  if (hasGradients || multiplier !== 1 || dilations[0] !== 1 || dilations[1] !== 1) return tf.depthwiseConv2d(x, filter, strides, mode, 'NHWC', dilations);
+  // padForConv takes 'same' only at stride 1 where it pads (k-1)/2 both sides: pad here, so the
+  // gradients below see one layout (tf.pad's own gradient crops back).
+  const input = mode === 'valid' ? x : (tf.pad(x, samePadding(kh, kw)) as tf.Tensor4D);
+  const conv = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xIn, wIn, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    save([xIn, wIn]);
+    return {
+      value: tf.depthwiseConv2d(xIn, wIn, strides, 'valid'),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => depthwiseGradients(saved[0] as tf.Tensor4D, saved[1] as tf.Tensor4D, dy as tf.Tensor4D, strides),
+    };
+  });
+  return conv(input, filter) as tf.Tensor4D;
+}
+
+/**
+ * The gradients of y = depthwise(x, w) at stride (sh, sw), 'valid', multiplier 1, tap by tap:
+ * y[n, o, p, c] = sum_{i, j} x[n, o*sh + i, p*sw + j, c] * w[i, j, c], so
+ * dW[i, j, c] = sum_{n, o, p} x[n, o*sh + i, p*sw + j, c] * dy[n, o, p, c] (a strided slice of x
+ * times dy), and dx is the sum over taps of dy * w[i, j] written back at offset (i, j) with stride
+ * (sh, sw) (dy spread by the stride, then padded into place).
+ */
+function depthwiseGradients(x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, [sh, sw]: [number, number]): [tf.Tensor4D, tf.Tensor4D] {
+  const [n, height, width, channels] = x.shape;
+  const [kh, kw] = w.shape;
+  const [, outHeight, outWidth] = dy.shape;
+  const spanH = sh * (outHeight - 1) + 1;
+  const spanW = sw * (outWidth - 1) + 1;
+  // dy with sh - 1 zero rows after each row and sw - 1 zero columns after each column, cut to the span.
+  const spreadRows = tf.reshape(tf.pad(tf.reshape(dy, [n, outHeight, 1, outWidth * channels]), [[0, 0], [0, 0], [0, sh - 1], [0, 0]]), [n * outHeight * sh, outWidth, 1, channels]);
+  const spread = tf.slice(tf.reshape(tf.pad(spreadRows, [[0, 0], [0, 0], [0, sw - 1], [0, 0]]), [n, outHeight * sh, outWidth * sw, channels]), 0, [n, spanH, spanW, channels]);
+  const taps: tf.Tensor[] = [];
+  const dxTerms: tf.Tensor[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const window = tf.stridedSlice(x, [0, i, j, 0], [n, i + spanH, j + spanW, channels], [1, sh, sw, 1]);
+      taps.push(tf.sum(tf.mul(window, dy), [0, 1, 2]));
+      const weight = tf.reshape(tf.slice(w, [i, j, 0, 0], [1, 1, channels, 1]), [channels]);
+      dxTerms.push(tf.pad(tf.mul(spread, weight), [[0, 0], [i, height - i - spanH], [j, width - j - spanW], [0, 0]]));
+    }
+  }
+  return [tf.addN(dxTerms) as tf.Tensor4D, tf.reshape(tf.stack(taps), [kh, kw, channels, 1]) as tf.Tensor4D];
+}
+
+/**
+ * The maximum over the whole plane as one pooling window (see globalAvgPool), with its gradient
+ * written here: tfjs-backend-wasm 4.22's MaxPoolGrad gives no gradient to a window whose maximum
+ * is negative (measured: a channel of ESE's or CBAM's pooled input below zero trained as if
+ * constant). The gradient goes to the positions equal to the maximum, as tf.max's does.
+ */
+function globalMaxPool(x: tf.Tensor4D): tf.Tensor4D {
+  const pool = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xIn, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    const y = tf.maxPool(xIn, [xIn.shape[1], xIn.shape[2]], 1, 'valid');
+    save([xIn, y]);
+    return { value: y, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.cast(tf.equal(saved[0], saved[1]), 'float32')) };
+  });
+  return pool(x) as tf.Tensor4D;
 }
 
 function samePadding(kh: number, kw: number): Array<[number, number]> {

@@ -33,7 +33,7 @@ describe('catalogTable', () => {
     expect(rows.map((r) => r[0])).toEqual(['bam', 'cbam', 'ceca', 'coordatt', 'eca', 'eca-ns', 'ecam', 'ese', 'gc', 'gct', 'ge', 'ge{"extraParams":true,"extent":2}', 'lcbam', 'se', 'se-var1', 'se-var2', 'se-var3', 'simam']);
   });
 
-  it("adds exactly PyTorch's forward-hook counts on ResNet-50 and MobileNetV2 (tools/golden/fixtures/catalog/network-costs.json)", () => {
+  it("adds exactly PyTorch's forward-hook counts on ResNet-50 and MobileNetV2 (the costs in the module packages' golden/cases.json)", () => {
     expect([row('ese')['ResNet-50 params'], row('ese')['ResNet-50 MACs']]).toEqual(['+20,134,656', '+20,119,552']);
     expect([row('bam')['MobileNetV2 params'], row('bam')['MobileNetV2 MACs']]).toEqual(['+61,320', '+3,383,250']);
     expect([row('coordatt')['ResNet-50 params'], row('coordatt')['ResNet-50 MACs']]).toEqual(['+1,917,832', '+27,066,368']);

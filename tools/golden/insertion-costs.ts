@@ -1,17 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { type AttentionSpec, attentionNetwork, countCosts, traceNetwork } from '@attnkit/core';
-import type { ModuleCase } from './module-cases.js';
 
-const fixture = new URL('./fixtures/catalog/modules.json', import.meta.url);
-let cases: ModuleCase[] | undefined;
-
-/** The PyTorch golden cases of fixtures/catalog/modules.json for the given ids, in file order. */
-export function catalogCases(ids: readonly string[]): ModuleCase[] {
-  cases ??= (JSON.parse(readFileSync(fixture, 'utf8')) as { cases: ModuleCase[] }).cases;
-  return cases.filter((c) => ids.includes(c.id));
-}
-
-/** [channels, H = W] at each insertion point at 224 x 224, as make_golden_catalog.py has them. */
+/** [channels, H = W] at each insertion point at 224 x 224, as make_golden_modules.py has them. */
 export const resnet50Points: ReadonlyArray<readonly [number, number]> = [
   ...Array<[number, number]>(3).fill([256, 56]),
   ...Array<[number, number]>(4).fill([512, 28]),
