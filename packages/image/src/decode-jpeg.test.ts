@@ -76,6 +76,15 @@ describe('decodeJpeg against libjpeg-turbo (through Pillow)', { timeout: 60_000 
     }
   }
 
+  it("without turning, every orientation variant gives the stored pixels: what torchvision's ImageFolder (Image.open + convert('RGB'), no exif_transpose) reads", () => {
+    // jpeg-orientation-1 is stored upright, so its PIL pixels are the stored ones of all eight.
+    const stored = decodeImage(fixture('jpeg-orientation-1.pil-rgb.png')).data;
+    for (let tag = 1; tag <= 8; tag++) {
+      const raw = decodeImage(fixture(`jpeg-orientation-${tag}.jpg`), { applyOrientation: false });
+      expect([raw.orientation, maxAbsDifference(raw.data, stored)], `orientation ${tag}`).toEqual([tag, 0]);
+    }
+  });
+
   it('gives the EXIF block of the file, and none when it has none', () => {
     expect(decodeJpeg(fixture('jpeg-orientation-6.jpg')).exif?.subarray(0, 4)).toEqual(Uint8Array.from([0x4d, 0x4d, 0, 42]));
     expect(decodeJpeg(fixture('jpeg-420.jpg')).exif).toBeUndefined();

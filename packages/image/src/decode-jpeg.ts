@@ -348,8 +348,7 @@ export function decodeJpeg(data: Uint8Array, checkSize: (width: number, height: 
   let sawJfif = false;
   let adobeTransform: number | undefined;
   let position = 2;
-  let ended = false;
-  while (!ended) {
+  for (;;) {
     while (position < data.length && data[position] !== 0xff) position++;
     while (position < data.length && data[position] === 0xff) position++;
     if (position >= data.length) throw corrupt('the file ends before its EOI marker (truncated?)');
@@ -485,7 +484,6 @@ export function decodeJpeg(data: Uint8Array, checkSize: (width: number, height: 
         break;
     }
     position = end;
-    if (marker === 0xd9) ended = true;
   }
   if (frame === undefined) throw corrupt('no frame header');
   const { width, height } = frame;
