@@ -21,9 +21,10 @@ packages/image/src/imagenet-labels.ts. Deterministic (fixed seeds, PIL's libjpeg
   also carries sums and sampled values of the tensor itself.
 - jpeg-*.jpg: small JPEGs covering what a decoder must get right to equal libjpeg-turbo:
   4:4:4, 4:2:2, 4:2:0, 4:4:0 and 4:1:1 chroma subsampling at odd sizes, progressive (colour and
-  grey), greyscale, restart markers (baseline and progressive), an Adobe RGB JPEG, and the same
-  4:2:0 picture under EXIF orientations 1..8. Written by PIL, or by cjpeg / jpegtran
-  (libjpeg-turbo-progs, Debian) where PIL has no option for it. For each, PIL's decoded RGB
+  grey), greyscale, restart markers (baseline and progressive), an Adobe RGB JPEG, Adobe CMYK
+  and YCCK JPEGs, and the same 4:2:0 picture under EXIF orientations 1..8. Written by PIL, or
+  where PIL has no option for it by cjpeg (libjpeg-turbo-progs, Debian) or, for YCCK, a few lines
+  of C against libjpeg (cc and libjpeg-dev). For each, PIL's decoded RGB
   (jpeg-*.pil-rgb.png, after exif_transpose) and torchvision's crop before ToTensor
   (jpeg-*.torchvision.crop.png; also jpeg-*.timm.crop.png for two of them).
 - classify-resnet18-w4.safetensors: a seeded ResNet-18 at width 4 (float16 weights, non-trivial
@@ -191,9 +192,52 @@ def classify_fixture(labels, photo_path):
 
 
 def run_tool(args):
-    if shutil.which(args[0]) is None:
-        sys.exit("%s not found: apt-get install -y libjpeg-turbo-progs" % args[0])
+    if os.path.dirname(args[0]) == "" and shutil.which(args[0]) is None:
+        sys.exit("%s not found: apt-get install -y libjpeg-turbo-progs gcc libjpeg-dev" % args[0])
     subprocess.run(args, check=True)
+
+
+YCCK_WRITER = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <jpeglib.h>
+/* ycck <width> <height> <in: raw CMYK> <out.jpg>: an Adobe YCCK JPEG (transform 2), quality 90. */
+int main(int argc, char **argv) {
+  int w = atoi(argv[1]), h = atoi(argv[2]);
+  unsigned char *raw = malloc((size_t)w * h * 4);
+  FILE *in = fopen(argv[3], "rb");
+  if (fread(raw, 1, (size_t)w * h * 4, in) != (size_t)w * h * 4) return 1;
+  fclose(in);
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  cinfo.err = jpeg_std_error(&jerr);
+  jpeg_create_compress(&cinfo);
+  FILE *out = fopen(argv[4], "wb");
+  jpeg_stdio_dest(&cinfo, out);
+  cinfo.image_width = w;
+  cinfo.image_height = h;
+  cinfo.input_components = 4;
+  cinfo.in_color_space = JCS_CMYK;
+  jpeg_set_defaults(&cinfo);
+  jpeg_set_colorspace(&cinfo, JCS_YCCK);
+  jpeg_set_quality(&cinfo, 90, TRUE);
+  jpeg_start_compress(&cinfo, TRUE);
+  while (cinfo.next_scanline < cinfo.image_height) {
+    JSAMPROW row = raw + (size_t)cinfo.next_scanline * w * 4;
+    jpeg_write_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_compress(&cinfo);
+  fclose(out);
+  return 0;
+}
+"""
+
+
+def cmyk_picture(image):
+    """PIL's CMYK of `image` with K rising left to right, so every ink channel matters."""
+    cmyk = np.asarray(image.convert("CMYK")).copy()
+    cmyk[..., 3] = (np.arange(image.width) * 200 // max(1, image.width - 1))[None, :]
+    return cmyk
 
 
 def jpeg_variants():
@@ -228,6 +272,19 @@ def jpeg_variants():
         cjpeg("rgb", ["-rgb"])
         cjpeg("restart-420", ["-sample", "2x2", "-restart", "1"])
         cjpeg("restart-progressive-422", ["-sample", "2x1", "-progressive", "-restart", "2"])
+        cmyk = cmyk_picture(base)
+        raw = os.path.join(tmp, "base.cmyk")
+        cmyk.tofile(raw)
+        source = os.path.join(tmp, "ycck.c")
+        writer = os.path.join(tmp, "ycck")
+        with open(source, "w") as f:
+            f.write(YCCK_WRITER)
+        run_tool(["cc", "-O1", "-o", writer, source, "-ljpeg"])
+        run_tool([writer, str(base.width), str(base.height), raw, os.path.join(tmp, "ycck.jpg")])
+        with open(os.path.join(tmp, "ycck.jpg"), "rb") as f:
+            ycck = f.read()
+    variants.append(("cmyk", pil_jpeg(Image.fromarray(cmyk, "CMYK"), quality=90)))
+    variants.append(("ycck", ycck))
     oriented = pil_jpeg(synthetic_picture(45, 61, seed=5), quality=90, subsampling=2)
     for tag in range(1, 9):
         variants.append(("orientation-%d" % tag, oriented[:2] + exif_orientation_segment(tag) + oriented[2:]))

@@ -14,7 +14,7 @@
  */
 import { AttnkitError, ErrorCodes } from '@attnkit/core';
 import { inverseDctIslow } from './inverse-dct-islow.js';
-import { jpegColorToRgb, upsampleComponent } from './jpeg-color.js';
+import { type JpegColorSpace, jpegColorToRgb, upsampleComponent } from './jpeg-color.js';
 import type { RgbImage } from './rgb-image.js';
 
 export interface JpegImage extends RgbImage {
@@ -332,10 +332,11 @@ function startsWith(data: Uint8Array, position: number, text: string): boolean {
 }
 
 /**
- * Decodes a JPEG file to 8-bit RGB as libjpeg-turbo does by default (grey pictures repeat their
- * one channel, as Pillow's `convert('RGB')` does). `checkSize` sees the dimensions before any
- * pixel is allocated. Throws AttnkitError INVALID_FILE for a corrupt or unsupported file
- * (arithmetic coding, 12-bit samples, lossless, CMYK).
+ * Decodes a JPEG file to 8-bit RGB as libjpeg-turbo does by default, then as Pillow's
+ * `convert('RGB')` does: grey pictures repeat their one channel; CMYK (and Adobe's YCCK, which
+ * libjpeg turns into CMYK) is read with Adobe's inverted polarity and converted by Pillow's
+ * formula. `checkSize` sees the dimensions before any pixel is allocated. Throws AttnkitError
+ * INVALID_FILE for a corrupt or unsupported file (arithmetic coding, 12-bit samples, lossless).
  */
 export function decodeJpeg(data: Uint8Array, checkSize: (width: number, height: number) => void = () => {}): JpegImage {
   if (data[0] !== 0xff || data[1] !== 0xd8) throw corrupt('no SOI marker at the start');
@@ -410,7 +411,7 @@ export function decodeJpeg(data: Uint8Array, checkSize: (width: number, height: 
         const width = readUint16(data, body + 3);
         const count = data[body + 5];
         if (width === 0 || height === 0) throw corrupt(`a frame of ${width} x ${height} pixels (a height given later by DNL is not supported)`);
-        if (count !== 1 && count !== 3) throw corrupt(`${count} colour components (only greyscale and 3-component colour are supported)`);
+        if (count !== 1 && count !== 3 && count !== 4) throw corrupt(`${count} colour components (greyscale, 3-component colour and CMYK are supported)`);
         checkSize(width, height);
         const components: FrameComponent[] = [];
         for (let i = 0; i < count; i++) {
@@ -496,8 +497,9 @@ export function decodeJpeg(data: Uint8Array, checkSize: (width: number, height: 
   return { width, height, data: jpegColorToRgb(planes, colorSpace, width * height), ...(exif === undefined ? {} : { exif }) };
 }
 
-/** libjpeg's guess of a 3-component file's colour space (jdapimin.c default_decompress_parms). */
-function jpegColorSpace(sawJfif: boolean, adobeTransform: number | undefined, components: FrameComponent[]): 'ycbcr' | 'rgb' {
+/** libjpeg's guess of a colour file's colour space (jdapimin.c default_decompress_parms). */
+function jpegColorSpace(sawJfif: boolean, adobeTransform: number | undefined, components: FrameComponent[]): JpegColorSpace {
+  if (components.length === 4) return adobeTransform === 0 || adobeTransform === undefined ? 'cmyk' : 'ycck';
   if (sawJfif) return 'ycbcr';
   if (adobeTransform !== undefined) return adobeTransform === 0 ? 'rgb' : 'ycbcr';
   const [a, b, c] = components.map((component) => component.id);

@@ -80,15 +80,48 @@ for (let i = 0; i < 256; i++) {
 
 const clamp = (value: number) => Math.max(0, Math.min(255, value));
 
-/** Full-size component planes as 8-bit RGB: YCbCr through libjpeg's tables, RGB as is, grey repeated. */
-export function jpegColorToRgb(planes: Uint8Array[], colorSpace: 'grayscale' | 'ycbcr' | 'rgb', pixels: number): Uint8Array {
+export type JpegColorSpace = 'grayscale' | 'ycbcr' | 'rgb' | 'cmyk' | 'ycck';
+
+/** Pillow's MULDIV255: a * b / 255 rounded, in integers. */
+function multiplyDivide255(a: number, b: number): number {
+  const product = a * b + 128;
+  return ((product >> 8) + product) >> 8;
+}
+
+/**
+ * Full-size component planes as 8-bit RGB: YCbCr through libjpeg's tables, RGB as is, grey
+ * repeated. CMYK as Pillow reads it: libjpeg's CMYK samples (YCCK first converted by jdcolor.c's
+ * ycck_cmyk_convert: 255 minus the YCbCr colour, K as stored), inverted (Pillow's `CMYK;I`,
+ * Adobe's polarity), then Pillow's cmyk2rgb: each channel (255 - K) - C * (255 - K) / 255.
+ */
+export function jpegColorToRgb(planes: Uint8Array[], colorSpace: JpegColorSpace, pixels: number): Uint8Array {
   const out = new Uint8Array(pixels * 3);
   if (colorSpace === 'grayscale') {
     const [grey] = planes;
     for (let i = 0; i < pixels; i++) out[i * 3] = out[i * 3 + 1] = out[i * 3 + 2] = grey[i];
     return out;
   }
-  const [first, second, third] = planes;
+  const [first, second, third, fourth] = planes;
+  if (colorSpace === 'cmyk' || colorSpace === 'ycck') {
+    const ycck = colorSpace === 'ycck';
+    for (let i = 0; i < pixels; i++) {
+      const notK = fourth[i];
+      let c = first[i];
+      let m = second[i];
+      let y = third[i];
+      if (ycck) {
+        const luma = first[i];
+        c = 255 - clamp(luma + CR_R[third[i]]);
+        m = 255 - clamp(luma + ((CB_G[second[i]] + CR_G[third[i]]) >> SCALE_BITS));
+        y = 255 - clamp(luma + CB_B[second[i]]);
+      }
+      // The stored samples are inverted (Adobe): Pillow's C is 255 - c, and its 255 - K is the stored K.
+      out[i * 3] = notK - multiplyDivide255(255 - c, notK);
+      out[i * 3 + 1] = notK - multiplyDivide255(255 - m, notK);
+      out[i * 3 + 2] = notK - multiplyDivide255(255 - y, notK);
+    }
+    return out;
+  }
   if (colorSpace === 'rgb') {
     for (let i = 0; i < pixels; i++) {
       out[i * 3] = first[i];
