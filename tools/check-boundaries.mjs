@@ -7,7 +7,7 @@
  * - attention-module packages (package.json `"attnkit": { "kind": "module" }`: eca, se, cbam,
  *   and every module added the same way) import only @attnkit/core; zoo also fflate (zip
  *   reading for .pth checkpoints);
- * - image imports only @attnkit/core, jpeg-js and fast-png, and no Node built-ins (browsers);
+ * - image imports only @attnkit/core and fast-png, and no Node built-ins (browsers);
  * - tfjs imports @attnkit/core and its runtime (@tensorflow/tfjs-*), onnx imports @attnkit/core and
  *   its runtime (onnxruntime-*, protobufjs); adapters never import each other, zoo or the modules;
  * - a relative import never leaves its package;
@@ -32,7 +32,7 @@ const core = '@attnkit/core';
 const rules = {
   core: { allowed: [], builtins: false, nodeEntry: 'src/node/', says: 'core imports nothing but its own files' },
   zoo: { allowed: [core, 'fflate'], builtins: true, says: 'zoo imports only @attnkit/core and fflate (the zip reader of .pth files)' },
-  image: { allowed: [core, 'jpeg-js', 'fast-png'], builtins: false, says: 'image imports only @attnkit/core and its pure-JS decoders (jpeg-js, fast-png); no Node built-ins: it runs in browsers' },
+  image: { allowed: [core, 'fast-png'], builtins: false, says: 'image imports only @attnkit/core and fast-png (its JPEG decoder is its own); no Node built-ins: it runs in browsers' },
   tfjs: { allowed: [core, /^@tensorflow\/tfjs(-[a-z0-9-]+)?$/], builtins: true, says: 'tfjs imports only @attnkit/core and @tensorflow/tfjs-*' },
   onnx: { allowed: [core, /^onnxruntime-[a-z0-9-]+$/, 'protobufjs'], builtins: true, says: 'onnx imports only @attnkit/core, onnxruntime-* and protobufjs' },
 };

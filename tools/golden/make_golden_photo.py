@@ -19,6 +19,14 @@ packages/image/src/imagenet-labels.ts. Deterministic (fixed seeds, PIL's libjpeg
   (PIL's Resize output, centre-cropped). The script asserts that ToTensor + Normalize of it
   equals torchvision's transform output to 1e-6, so it encodes that tensor exactly; photo.json
   also carries sums and sampled values of the tensor itself.
+- jpeg-*.jpg: small JPEGs covering what a decoder must get right to equal libjpeg-turbo:
+  4:4:4, 4:2:2, 4:2:0, 4:4:0 and 4:1:1 chroma subsampling at odd sizes, progressive (colour and
+  grey), greyscale, restart markers (baseline and progressive), an Adobe RGB JPEG, Adobe CMYK
+  and YCCK JPEGs, and the same 4:2:0 picture under EXIF orientations 1..8. Written by PIL, or
+  where PIL has no option for it by cjpeg (libjpeg-turbo-progs, Debian) or, for YCCK, a few lines
+  of C against libjpeg (cc and libjpeg-dev). For each, PIL's decoded RGB
+  (jpeg-*.pil-rgb.png, after exif_transpose) and torchvision's crop before ToTensor
+  (jpeg-*.torchvision.crop.png; also jpeg-*.timm.crop.png for two of them).
 - classify-resnet18-w4.safetensors: a seeded ResNet-18 at width 4 (float16 weights, non-trivial
   BatchNorm statistics), and photo.json "classify": torchvision's top-5 for it on photo.jpg.
 """
@@ -27,8 +35,11 @@ import io
 import json
 import math
 import os
+import shutil
 import struct
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import torch
@@ -180,6 +191,132 @@ def classify_fixture(labels, photo_path):
     return {"model": {"backbone": "resnet18", "width": 4, "numClasses": 1000}, "weights": "classify-resnet18-w4.safetensors", "top": top, "logitMargins": margins}
 
 
+def run_tool(args):
+    if os.path.dirname(args[0]) == "" and shutil.which(args[0]) is None:
+        sys.exit("%s not found: apt-get install -y libjpeg-turbo-progs gcc libjpeg-dev" % args[0])
+    subprocess.run(args, check=True)
+
+
+YCCK_WRITER = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <jpeglib.h>
+/* ycck <width> <height> <in: raw CMYK> <out.jpg>: an Adobe YCCK JPEG (transform 2), quality 90. */
+int main(int argc, char **argv) {
+  int w = atoi(argv[1]), h = atoi(argv[2]);
+  unsigned char *raw = malloc((size_t)w * h * 4);
+  FILE *in = fopen(argv[3], "rb");
+  if (fread(raw, 1, (size_t)w * h * 4, in) != (size_t)w * h * 4) return 1;
+  fclose(in);
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  cinfo.err = jpeg_std_error(&jerr);
+  jpeg_create_compress(&cinfo);
+  FILE *out = fopen(argv[4], "wb");
+  jpeg_stdio_dest(&cinfo, out);
+  cinfo.image_width = w;
+  cinfo.image_height = h;
+  cinfo.input_components = 4;
+  cinfo.in_color_space = JCS_CMYK;
+  jpeg_set_defaults(&cinfo);
+  jpeg_set_colorspace(&cinfo, JCS_YCCK);
+  jpeg_set_quality(&cinfo, 90, TRUE);
+  jpeg_start_compress(&cinfo, TRUE);
+  while (cinfo.next_scanline < cinfo.image_height) {
+    JSAMPROW row = raw + (size_t)cinfo.next_scanline * w * 4;
+    jpeg_write_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_compress(&cinfo);
+  fclose(out);
+  return 0;
+}
+"""
+
+
+def cmyk_picture(image):
+    """PIL's CMYK of `image` with K rising left to right, so every ink channel matters."""
+    cmyk = np.asarray(image.convert("CMYK")).copy()
+    cmyk[..., 3] = (np.arange(image.width) * 200 // max(1, image.width - 1))[None, :]
+    return cmyk
+
+
+def jpeg_variants():
+    """(name, bytes) of each JPEG fixture; see the module docstring."""
+    base = synthetic_picture(97, 75, seed=3)
+    large = synthetic_picture(301, 227, seed=4)
+    variants = []
+
+    def pil_jpeg(image, **options):
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", **options)
+        return buffer.getvalue()
+
+    variants.append(("444", pil_jpeg(base, quality=88, subsampling=0)))
+    variants.append(("422", pil_jpeg(base, quality=75, subsampling=1)))
+    variants.append(("420", pil_jpeg(base, quality=92, subsampling=2)))
+    variants.append(("progressive-420", pil_jpeg(large, quality=80, subsampling=2, progressive=True)))
+    variants.append(("grey", pil_jpeg(base.convert("L"), quality=85)))
+    variants.append(("grey-progressive", pil_jpeg(base.convert("L"), quality=70, progressive=True)))
+    with tempfile.TemporaryDirectory() as tmp:
+        ppm = os.path.join(tmp, "base.ppm")
+        base.save(ppm)
+
+        def cjpeg(name, args):
+            out = os.path.join(tmp, name + ".jpg")
+            run_tool(["cjpeg", "-quality", "85"] + args + ["-outfile", out, ppm])
+            with open(out, "rb") as f:
+                variants.append((name, f.read()))
+
+        cjpeg("440", ["-sample", "1x2"])
+        cjpeg("411", ["-sample", "4x1"])
+        cjpeg("rgb", ["-rgb"])
+        cjpeg("restart-420", ["-sample", "2x2", "-restart", "1"])
+        cjpeg("restart-progressive-422", ["-sample", "2x1", "-progressive", "-restart", "2"])
+        cmyk = cmyk_picture(base)
+        raw = os.path.join(tmp, "base.cmyk")
+        cmyk.tofile(raw)
+        source = os.path.join(tmp, "ycck.c")
+        writer = os.path.join(tmp, "ycck")
+        with open(source, "w") as f:
+            f.write(YCCK_WRITER)
+        run_tool(["cc", "-O1", "-o", writer, source, "-ljpeg"])
+        run_tool([writer, str(base.width), str(base.height), raw, os.path.join(tmp, "ycck.jpg")])
+        with open(os.path.join(tmp, "ycck.jpg"), "rb") as f:
+            ycck = f.read()
+    variants.append(("cmyk", pil_jpeg(Image.fromarray(cmyk, "CMYK"), quality=90)))
+    variants.append(("ycck", ycck))
+    oriented = pil_jpeg(synthetic_picture(45, 61, seed=5), quality=90, subsampling=2)
+    for tag in range(1, 9):
+        variants.append(("orientation-%d" % tag, oriented[:2] + exif_orientation_segment(tag) + oriented[2:]))
+    return variants
+
+
+def jpeg_cases():
+    """Writes the jpeg-* fixtures; returns their golden entries."""
+    timm_bicubic = timm_pipeline(224, 0.95, "bicubic", IMAGENET_MEAN, IMAGENET_STD)
+    entries = []
+    for name, data in jpeg_variants():
+        stem = "jpeg-" + name
+        with open(os.path.join(OUT, stem + ".jpg"), "wb") as f:
+            f.write(data)
+        image = open_oriented(os.path.join(OUT, stem + ".jpg"))
+        image.save(os.path.join(OUT, stem + ".pil-rgb.png"), "PNG", optimize=True)
+        entry = {"file": stem + ".jpg", "pilRgb": stem + ".pil-rgb.png", "width": image.width, "height": image.height, "crops": {}}
+        pipelines = [("torchvision", torchvision_pipeline())]
+        if name in ("420", "progressive-420"):
+            pipelines.append(("timm", timm_bicubic))
+        for kind, pipeline in pipelines:
+            crop_transform, transform = transforms_for(pipeline)
+            crop_name = "%s.%s.crop.png" % (stem, kind)
+            crop_transform(image).save(os.path.join(OUT, crop_name), "PNG", optimize=True)
+            from_crop = T.Normalize(pipeline["mean"], pipeline["std"])(T.ToTensor()(Image.open(os.path.join(OUT, crop_name))))
+            assert float((from_crop - transform(image)).abs().max()) <= 1e-6, crop_name
+            entry["crops"][kind] = {"pipeline": pipeline, "crop": crop_name}
+        entries.append(entry)
+        print("%-32s %4d x %-4d %6d bytes" % (stem + ".jpg", image.width, image.height, len(data)))
+    return entries
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     print(GENERATOR)
@@ -196,9 +333,10 @@ def main():
     decoded = {}
     for name in ["photo.jpg", "photo-orientation-6.jpg"]:
         image = open_oriented(os.path.join(OUT, name))
-        rgb_name = name.replace(".jpg", ".pil-rgb.png")
-        image.save(os.path.join(OUT, rgb_name), "PNG", optimize=True)
-        decoded[name] = {"width": image.width, "height": image.height, "pilRgb": rgb_name}
+        decoded[name] = {"width": image.width, "height": image.height}
+        if name == "photo.jpg":  # the orientation variant holds the same pixels, turned
+            image.save(os.path.join(OUT, "photo.pil-rgb.png"), "PNG", optimize=True)
+            decoded[name]["pilRgb"] = "photo.pil-rgb.png"
     assert decoded["photo-orientation-6.jpg"]["width"] == 240
 
     cases = [
@@ -231,7 +369,7 @@ def main():
     print("classify top-5", [(t["index"], t["label"], round(t["probability"], 4)) for t in classify["top"]], "margins", [round(m, 4) for m in classify["logitMargins"]])
     write_json(
         os.path.join(OUT, "photo.json"),
-        {"generator": GENERATOR, "decoded": decoded, "orientation": orientation_table(), "cases": case_json, "classify": classify},
+        {"generator": GENERATOR, "decoded": decoded, "orientation": orientation_table(), "cases": case_json, "jpegCases": jpeg_cases(), "classify": classify},
     )
     for fn in sorted(os.listdir(OUT)):
         print("  %-40s %8d" % (fn, os.path.getsize(os.path.join(OUT, fn))))

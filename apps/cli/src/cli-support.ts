@@ -10,9 +10,14 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** `eca`, or a JSON spec such as `{"type":"eca","kernelSize":[3,5,5,7]}`; `none` for no attention. */
-export function parseAttentionArgument(value: string | undefined): AttentionSpec | undefined {
-  if (value === undefined || value === 'none') return undefined;
+/**
+ * `eca`, or a JSON spec such as `{"type":"eca","kernelSize":[3,5,5,7]}`; `none` is `null`: no
+ * attention at all, also for a network with its own (timm's `ecaresnet50d` without ECA is
+ * `resnet50d`, as timm's `attn_layer=None`). Absent (`undefined`) keeps the network's default.
+ */
+export function parseAttentionArgument(value: string | undefined): AttentionSpec | null | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === 'none') return null;
   const trimmed = value.trim();
   // An id from the command line: createAttention checks it against the registry.
   if (!trimmed.startsWith('{')) return trimmed as AttentionSpec;

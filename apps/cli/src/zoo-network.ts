@@ -92,7 +92,7 @@ export async function buildNetwork(name: string, args: NetworkArguments): Promis
  */
 export function withNetworkOptions(command: Command, { weights = true }: { weights?: boolean } = {}): Command {
   command
-    .option('--attention <spec>', "attention id or JSON spec (e.g. eca, '{\"type\":\"eca\",\"kernelSize\":[3,5,5,7]}'); none by default")
+    .option('--attention <spec>', "attention id or JSON spec (e.g. eca, '{\"type\":\"eca\",\"kernelSize\":[3,5,5,7]}'), or none; by default the network's own (none, or ECA / SE for timm's eca* / se* models)")
     .option('--placement <placement>', `where attention goes: ${ATTENTION_PLACEMENTS.join(', ')} (residual by default)`)
     .option('--width <n>', 'ResNet stem/stage width (64 in torchvision)')
     .option('--width-multiplier <m>', 'MobileNetV2 width multiplier (1.0 by default)')

@@ -8,8 +8,10 @@ import { compileInference, toLayersModel, useBackend } from '@attnkit/tfjs';
 import { createBackbone, createTimmResNet, loadWeights, type TimmResNetName } from '@attnkit/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelSource } from '../src/bench/model-source.js';
 import { countBackbone } from '../src/commands/count.js';
 import { buildNetwork } from '../src/zoo-network.js';
+import { attnkit } from './test-support.js';
 
 // The timm goldens of tools/golden/make_golden_pth.py (see packages/zoo/src/timm-resnet.test.ts
 // for the reference interpreter): PyTorch logits of width-reduced timm ResNets whose weights are
@@ -92,6 +94,49 @@ describe('attnkit count on timm names', () => {
     expect([...new Set(eca.insertions.map((i) => i.kernelSize))]).toEqual([5, 7]);
     expect(countBackbone({ backbone: 'seresnet50' }).parameters).toBe(28_088_024);
     expect(countBackbone({ backbone: 'resnet50d', attention: 'eca' }).insertions).toHaveLength(16);
+  });
+});
+
+// `--attention none` is timm's attn_layer=None: the network without its own module, so exactly the
+// plain ResNet-D/T's parameters (counts from timm's source: packages/zoo/src/timm-resnet.test.ts).
+describe("--attention none strips a timm model's own attention in every command that builds a network", () => {
+  it('count: ecaresnet50d = resnet50d (25,576,264), ecaresnet26t = resnet26t, seresnet50 = resnet50; none on a plain network changes nothing', () => {
+    const stripped = countBackbone({ backbone: 'ecaresnet50d', attention: 'none' });
+    expect([stripped.parameters, stripped.insertions.length, stripped.attention]).toEqual([25_576_264, 0, null]);
+    expect(countBackbone({ backbone: 'ecaresnet26t', attention: 'none' }).parameters).toBe(16_011_872);
+    expect(countBackbone({ backbone: 'seresnet50', attention: 'none' }).parameters).toBe(25_557_032);
+    expect(countBackbone({ backbone: 'resnet50d', attention: 'none' }).parameters).toBe(25_576_264);
+    // Another module replaces the own one: SE in ecaresnet50d is seresnet50d's SE count.
+    expect(countBackbone({ backbone: 'ecaresnet50d', attention: 'se' }).parameters).toBe(countBackbone({ backbone: 'resnet50d', attention: 'se' }).parameters);
+  });
+
+  it("run, export and classify (buildNetwork): the graph has no attention and resnet50d's parameter names and shapes", async () => {
+    const stripped = await buildNetwork('ecaresnet50d', { attention: 'none', width: '4', numClasses: '10', inputSize: '32' });
+    const plain = await buildNetwork('resnet50d', { width: '4', numClasses: '10', inputSize: '32' });
+    const own = await buildNetwork('ecaresnet50d', { width: '4', numClasses: '10', inputSize: '32' });
+    expect(stripped.insertions).toEqual([]);
+    expect(own.insertions).toHaveLength(16);
+    const shapes = (network: typeof plain) => network.graph.params.map((p) => [p.name, p.spec.shape]);
+    expect(shapes(stripped)).toEqual(shapes(plain));
+  });
+
+  it('the CLI prints the stripped count; insert refuses none (it would insert nothing)', () => {
+    const run = attnkit(['count', 'ecaresnet50d', '--attention', 'none', '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ backbone: 'ecaresnet50d', attention: null, parameters: 25_576_264 });
+    const insert = attnkit(['insert', 'model.onnx', '--attention', 'none', '--at', 'residual', '-o', 'out.onnx']);
+    expect(insert.status).toBe(2);
+    expect(insert.stderr).toContain('INVALID_OPTION');
+  });
+
+  it("bench: the 'none' cell of a timm model is the plain network", async () => {
+    const model = { label: 'eca50d', source: { kind: 'zoo' as const, backbone: 'ecaresnet50d', options: { width: 4, numClasses: 10 } }, attention: [], backends: [] };
+    const source = new ModelSource();
+    const none = await source.resolve(model, { label: 'none', spec: undefined }, [1, 3, 32, 32], 0);
+    const eca = await source.resolve(model, { label: 'eca', spec: 'eca' }, [1, 3, 32, 32], 0);
+    expect(none.costs?.insertions).toBe(0);
+    expect(eca.costs?.insertions).toBe(16);
+    expect(none.costs?.parameters).toBe(countBackbone({ backbone: 'resnet50d', width: '4', numClasses: '10' }).parameters);
   });
 });
 

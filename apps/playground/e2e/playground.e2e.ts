@@ -23,6 +23,10 @@ import { serveSite } from './serve-site.js';
 const root = fileURLToPath(new URL('../dist', import.meta.url));
 const artifacts = fileURLToPath(new URL('../e2e-artifacts/', import.meta.url));
 const resnet18Onnx = fileURLToPath(new URL('../../../tools/golden/fixtures/onnx/resnet18_w8.onnx', import.meta.url));
+// `attnkit classify`'s golden (tools/golden/make_golden_photo.py): torchvision's top-5 of a seeded
+// ResNet-18 at width 4 on photo.jpg, through PIL + transforms, softmax in float64.
+const photoFixtures = fileURLToPath(new URL('../../../tools/golden/fixtures/photo/', import.meta.url));
+const classifyGolden = JSON.parse(readFileSync(`${photoFixtures}photo.json`, 'utf8')).classify as { top: Array<{ index: number; label: string; probability: number }>; weights: string };
 mkdirSync(artifacts, { recursive: true });
 
 const closers: Array<() => Promise<void>> = [];
@@ -227,6 +231,28 @@ describe('the built playground in Chromium', () => {
     await page.setInputFiles('#own-files', { name: 'broken.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 123]) });
     await page.waitForSelector('body[data-own-model="failed"]', { timeout: 30_000 });
     expect(await page.textContent('.own-output .error')).toMatch(/^INVALID_FILE: /);
+  });
+
+  it.each(['onnx-wasm', 'tfjs-wasm'])("classifies a dropped JPEG with torchvision's top-5 and probabilities to 1e-4 for the same weights (%s)", async (backend) => {
+    const { page, errors } = await openPage({ isolated: true });
+    await page.selectOption('#photo-backbone', 'resnet18');
+    await page.fill('#photo-width', '4');
+    await page.selectOption('#photo-backend', backend);
+    await page.setInputFiles('#photo-weights', `${photoFixtures}${classifyGolden.weights}`);
+    await page.setInputFiles('#photo-file', `${photoFixtures}photo.jpg`);
+    await page.waitForSelector('body[data-photo="done"], body[data-photo="failed"]', { timeout: 180_000 });
+    await page.screenshot({ path: `${artifacts}photo-${backend}.png`, fullPage: true });
+    expect(await page.getAttribute('body', 'data-photo'), (await page.textContent('.photo-output')) ?? '').toBe('done');
+    const top = JSON.parse((await page.getAttribute('.photo-output', 'data-top')) as string) as typeof classifyGolden.top;
+    expect(top.map((c) => [c.index, c.label])).toEqual(classifyGolden.top.map((c) => [c.index, c.label]));
+    for (const [i, c] of top.entries()) expect(Math.abs(c.probability - classifyGolden.top[i].probability)).toBeLessThan(1e-4);
+    expect(await page.$$eval('table.photo-top tbody tr', (rows) => rows.map((r) => r.children[2].textContent))).toEqual(classifyGolden.top.map((c) => c.label));
+    expect(await page.textContent('.photo-preprocessing')).toContain('torchvision: resize 256 bilinear, crop 224');
+    // A file that is no picture: the typed error of @attnkit/image, shown with its code.
+    await page.setInputFiles('#photo-file', { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a jpeg') });
+    await page.waitForSelector('body[data-photo="failed"]', { timeout: 30_000 });
+    expect(await page.textContent('.photo-output .error')).toMatch(/^INVALID_FILE: notes\.jpg /);
+    expect(errors).toEqual([]);
   });
 
   it('shows channel weights per stage, the CBAM map and k at each insertion point', async () => {

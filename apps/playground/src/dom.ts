@@ -30,3 +30,41 @@ export function table(caption: string, headers: readonly string[], rows: readonl
   box.setAttribute('aria-label', caption);
   return box;
 }
+
+/** A typed error as the page shows it: its code, then its message. */
+export function describeError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  return `${code ? `${code}: ` : ''}${(error as Error).message ?? String(error)}`;
+}
+
+/** Calls `onFiles` with what is dropped on `zone`, highlighting the zone while files hover over it. */
+export function acceptDrops(zone: HTMLElement, onFiles: (files: File[]) => void): void {
+  zone.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    zone.classList.add('over');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    zone.classList.remove('over');
+    onFiles([...(event.dataTransfer?.files ?? [])]);
+  });
+}
+
+/**
+ * Runs `task` with `document.body.dataset[key]` set to working, then done or failed (what scripts
+ * and tests wait for); a failure clears `status` and shows the typed error in `output`.
+ */
+export function runMarked(key: string, status: HTMLElement, output: HTMLElement, task: () => Promise<void>): void {
+  document.body.dataset[key] = 'working';
+  task().then(
+    () => {
+      document.body.dataset[key] = 'done';
+    },
+    (error: unknown) => {
+      status.textContent = '';
+      output.append(element('p', { className: 'error', role: 'alert', textContent: describeError(error) }));
+      document.body.dataset[key] = 'failed';
+    },
+  );
+}

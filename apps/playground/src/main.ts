@@ -1,4 +1,4 @@
-/** The playground page: config editor, benchmark, attention view and your own model. */
+/** The playground page: config editor, benchmark, attention view, your own model and a photo's top 5. */
 import '@attnkit/cbam';
 import '@attnkit/eca';
 import '@attnkit/se';
@@ -8,6 +8,7 @@ import { createBenchView } from './bench-view.js';
 import { type BrowserBackendName, browserBackendNames, createBrowserBackends } from './browser-backends.js';
 import { createConfigEditor } from './config-editor.js';
 import { createOwnModelView } from './own-model-view.js';
+import { createPhotoView } from './photo-view.js';
 import { isolated } from './site-paths.js';
 
 const byId = (id: string) => document.getElementById(id) as HTMLElement;
@@ -43,6 +44,7 @@ runButton.addEventListener('click', async () => {
 });
 
 const backends = createBrowserBackends();
+createPhotoView(byId('photo'), backends);
 const reasons = new Map<BrowserBackendName, string | undefined>();
 Promise.all(
   browserBackendNames.map(async (name) => {

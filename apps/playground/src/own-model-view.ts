@@ -16,17 +16,12 @@ import type { AttentionView } from './attention-view.js';
 import { tfjsBackendPackages } from './browser-backends.js';
 import { drawSampleImage, imageTensor } from './sample-image.js';
 import { isolated, wasmBase } from './site-paths.js';
-import { element, labelled, table } from './dom.js';
+import { acceptDrops, element, labelled, runMarked, table } from './dom.js';
 
 const topFive = (logits: Float32Array) =>
   Array.from(logits, (value, index) => ({ value, index }))
     .sort((a, b) => b.value - a.value)
     .slice(0, 5);
-
-function describeError(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  return `${code ? `${code}: ` : ''}${(error as Error).message ?? String(error)}`;
-}
 
 export function createOwnModelView(root: HTMLElement, attentionView?: AttentionView): void {
   const module = element('select');
@@ -52,30 +47,11 @@ export function createOwnModelView(root: HTMLElement, attentionView?: AttentionV
     if (list.length === 0) return;
     output.replaceChildren();
     status.textContent = `Reading ${list.map((f) => f.name).join(', ')}…`;
-    document.body.dataset.ownModel = 'working';
-    process(list).then(
-      () => {
-        document.body.dataset.ownModel = 'done';
-      },
-      (error: unknown) => {
-        status.textContent = '';
-        output.append(element('p', { className: 'error', role: 'alert', textContent: describeError(error) }));
-        document.body.dataset.ownModel = 'failed';
-      },
-    );
+    runMarked('ownModel', status, output, () => process(list));
   };
   files.addEventListener('change', () => handle([...(files.files ?? [])]));
   folder.addEventListener('change', () => handle([...(folder.files ?? [])]));
-  zone.addEventListener('dragover', (event) => {
-    event.preventDefault();
-    zone.classList.add('over');
-  });
-  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
-  zone.addEventListener('drop', (event) => {
-    event.preventDefault();
-    zone.classList.remove('over');
-    handle([...(event.dataTransfer?.files ?? [])]);
-  });
+  acceptDrops(zone, handle);
 
   async function process(list: File[]) {
     const spec = module.value as AttentionSpec;

@@ -32,7 +32,7 @@ function tiffWithOrientation(value: number, little: boolean): Uint8Array {
   return bytes;
 }
 
-// jpeg-js takes ~1 s per fixture on a loaded 2-core machine: generous limits (nothing here asserts time).
+// Decoding takes up to a second per fixture on a loaded 2-core machine: generous limits (nothing here asserts time).
 describe('decodeImage', { timeout: 60_000 }, () => {
   it('reads the orientation tag in either byte order, past other entries; 1 when absent or out of range', () => {
     expect(readExifOrientation(tiffWithOrientation(6, true))).toBe(6);

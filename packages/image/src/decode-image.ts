@@ -1,6 +1,6 @@
 import { AttnkitError, ErrorCodes } from '@attnkit/core';
 import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
-import jpeg from 'jpeg-js';
+import { decodeJpeg } from './decode-jpeg.js';
 import { applyOrientation, readExifOrientation } from './exif-orientation.js';
 import type { RgbImage } from './rgb-image.js';
 
@@ -30,12 +30,10 @@ export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
 }
 
 /**
- * A JPEG or PNG file as 8-bit RGB, upright. JPEG is decoded by jpeg-js (pure JS; baseline and
- * progressive), PNG by fast-png (pure JS; grey, palette, alpha and 16-bit become 8-bit RGB, alpha
- * dropped as PIL's `convert('RGB')` does). Runs in browsers and Node alike.
- *
- * NOTE: jpeg-js's IDCT and chroma upsampling are not libjpeg-turbo's, so its pixels differ from
- * PIL's by a few levels (measured on the committed fixture: see tools/golden/README.md).
+ * A JPEG or PNG file as 8-bit RGB, upright. JPEG is decoded by `decodeJpeg` (pure TypeScript;
+ * baseline and progressive; the same bytes as libjpeg-turbo, so as Pillow's
+ * `Image.open(...).convert('RGB')`), PNG by fast-png (pure JS; grey, palette, alpha and 16-bit
+ * become 8-bit RGB, alpha dropped as PIL's `convert('RGB')` does). Runs in browsers and Node alike.
  *
  * @throws AttnkitError INVALID_FILE for bytes that are neither format or do not decode;
  *   INVALID_OPTION for a picture above `maxMegapixels`.
@@ -68,12 +66,8 @@ function checkSize(width: number, height: number, maxMegapixels: number): void {
 }
 
 function decodeJpegFile(bytes: Uint8Array, maxMegapixels: number): { image: RgbImage; orientation: number } {
-  const decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: false, maxResolutionInMP: maxMegapixels });
-  checkSize(decoded.width, decoded.height, maxMegapixels);
-  // jpeg-js keeps the APP1 payload after 'Exif\0'; the TIFF block follows one more zero byte.
-  const exif = (decoded as { exifBuffer?: Uint8Array }).exifBuffer;
-  const orientation = exif !== undefined && exif.length > 1 && exif[0] === 0 ? readExifOrientation(exif.subarray(1)) : 1;
-  return { image: { width: decoded.width, height: decoded.height, data: decoded.data }, orientation };
+  const { exif, ...image } = decodeJpeg(bytes, (width, height) => checkSize(width, height, maxMegapixels));
+  return { image, orientation: exif === undefined ? 1 : readExifOrientation(exif) };
 }
 
 function decodePngFile(bytes: Uint8Array, maxMegapixels: number): { image: RgbImage; orientation: number } {

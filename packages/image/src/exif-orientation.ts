@@ -5,7 +5,7 @@
  * photo applies it before resizing.
  *
  * NOTE: read by hand rather than with an EXIF library (exifr): the tag is one 2-byte entry in the
- * first IFD, jpeg-js already hands over the APP1 payload, and a library would add an asynchronous
+ * first IFD, the JPEG decoder already hands over the APP1 payload, and a library would add an asynchronous
  * API and ~40 KB to a browser bundle for it.
  */
 import type { RgbImage } from './rgb-image.js';

@@ -1,4 +1,5 @@
 export { type DecodedImage, type DecodeImageOptions, decodeImage, detectImageFormat, type ImageFormat } from './decode-image.js';
+export { decodeJpeg, type JpegImage } from './decode-jpeg.js';
 export { applyOrientation, readExifOrientation } from './exif-orientation.js';
 export { IMAGENET_LABELS } from './imagenet-labels.js';
 export {

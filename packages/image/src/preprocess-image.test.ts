@@ -72,29 +72,13 @@ describe('ImageNet evaluation preprocessing against torchvision (PIL pipeline)',
       expect(Math.abs(sumSquares - c.tensor.sumSquares) / c.tensor.sumSquares).toBeLessThan(1e-6);
     });
 
-    it(`${c.name}: end to end from the file (our decoder), against torchvision's tensor`, () => {
+    it(`${c.name}: end to end from the file (our decoder), within 1e-3 of torchvision's tensor`, () => {
       const preprocessing = preprocessingOf(c);
       const ours = preprocessImage(decodeImage(fixture(c.file)), preprocessing).data;
       const theirs = normalizeImage(decodeImage(fixture(c.crop)), preprocessing.mean, preprocessing.std).data;
-      let absolute = 0;
-      let squares = 0;
-      let norm = 0;
-      for (let i = 0; i < ours.length; i++) {
-        absolute += Math.abs(ours[i] - theirs[i]);
-        squares += (ours[i] - theirs[i]) ** 2;
-        norm += theirs[i] ** 2;
-      }
-      const relativeL2 = Math.sqrt(squares / norm);
-      if (c.file === 'photo.png') {
-        expect(maxAbsDifference(ours, theirs)).toBeLessThan(1e-6); // lossless: nothing differs
-      } else {
-        // jpeg-js replicates subsampled chroma where libjpeg-turbo interpolates it ("fancy
-        // upsampling"), so on this 4:2:0 JPEG with sharp coloured edges the decoded bytes differ
-        // by 2.4 levels on average. Measured end to end: mean |diff| 0.030 (torchvision) and 0.035
-        // (timm bicubic), relative L2 0.048 and 0.058.
-        expect(absolute / ours.length).toBeLessThan(0.045);
-        expect(relativeL2).toBeLessThan(0.07);
-      }
+      // The JPEG decoder gives libjpeg-turbo's bytes and the resampler Pillow's, so nothing differs
+      // but float32 rounding; 1e-3 is the issue's bound for JPEG.
+      expect(maxAbsDifference(ours, theirs)).toBeLessThanOrEqual(c.file === 'photo.png' ? 1e-6 : 1e-3);
     });
   }
 

@@ -69,7 +69,8 @@ export class ModelSource {
   private async build(label: string, backbone: string, backboneOptions: Record<string, unknown>, attention: AttentionEntry, inputShape: readonly number[], seed: number) {
     const zoo = await loadZoo();
     if (zoo.api === undefined) throw new Error(zoo.reason);
-    const options = { ...backboneOptions, ...(attention.spec === undefined ? {} : { attention: attention.spec }) };
+    // 'none' is the plain network, also for a timm model with its own attention (ecaresnet50d -> resnet50d).
+    const options = { ...backboneOptions, attention: attention.spec ?? null };
     const network = zoo.api.createBackbone(backbone, options);
     const graph = traceNetwork(network, inputShape);
     const key = `${label}\u0000${attention.label}\u0000${seed}`;

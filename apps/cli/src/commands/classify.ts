@@ -1,20 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { AttnkitError, ErrorCodes, isAttnkitError } from '@attnkit/core';
-import {
-  type ClassScore,
-  decodeImage,
-  IMAGENET_LABELS,
-  PREPROCESSING_PIPELINES,
-  type Preprocessing,
-  type PreprocessingPipeline,
-  preprocessImage,
-  TORCHVISION_PREPROCESSING,
-  type TimmPretrainedConfig,
-  timmPreprocessing,
-  topClasses,
-} from '@attnkit/image';
-import { readSafetensors } from '@attnkit/zoo';
+import { type ClassScore, decodeImage, IMAGENET_LABELS, type Preprocessing, preprocessImage, topClasses } from '@attnkit/image';
 import type { Command } from 'commander';
+import { choosePreprocessing, type ModelMetadata, metadataFrom, parseJsonField, weightsFileMetadata } from '../classify-metadata.js';
 import { parseInteger, printJson, runCommand } from '../cli-support.js';
 import { readWeightsArgument } from '../weights-source.js';
 import { type NetworkArguments, withNetworkOptions } from '../zoo-network.js';
@@ -39,42 +27,12 @@ export interface ClassifyResult {
   labels: 'model' | 'imagenet-1k' | 'none';
 }
 
-/** What a checkpoint says about itself: timm's `pretrained_cfg` and `label_names`. */
-interface ModelMetadata {
-  pretrainedConfig?: TimmPretrainedConfig;
-  labelNames?: string[];
-}
-
-function parseJsonField(value: unknown, what: string): unknown {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value);
-  } catch (error) {
-    throw new AttnkitError(ErrorCodes.INVALID_FILE, `${what} is not valid JSON (${(error as Error).message})`, { path: what });
-  }
-}
-
-function metadataFrom(fields: Record<string, unknown>, what: string): ModelMetadata {
-  const metadata: ModelMetadata = {};
-  const config = parseJsonField(fields.pretrained_cfg, `${what} pretrained_cfg`);
-  if (config !== undefined && config !== null) metadata.pretrainedConfig = config as TimmPretrainedConfig;
-  const labels = parseJsonField(fields.label_names, `${what} label_names`);
-  if (Array.isArray(labels) && labels.every((label) => typeof label === 'string')) metadata.labelNames = labels;
-  return metadata;
-}
-
 /**
  * The weights' metadata: a safetensors `__metadata__` with `pretrained_cfg` / `label_names` (JSON
  * strings), else, for `hf://owner/repo`, the repository's `config.json` (timm writes both there).
  */
 async function readModelMetadata(spec: string, bytes: Uint8Array): Promise<ModelMetadata> {
-  let fields: Record<string, string> = {};
-  try {
-    fields = readSafetensors(bytes).metadata;
-  } catch {
-    // Not safetensors: the loader reads the other formats; they carry no metadata.
-  }
-  const own = metadataFrom(fields, `${spec} metadata`);
+  const own = weightsFileMetadata(bytes, spec);
   if (own.pretrainedConfig !== undefined || own.labelNames !== undefined || !/^hf:\/\/[^/]+\/[^/@]+(@[^/]+)?$/.test(spec)) return own;
   try {
     const { bytes: config } = await readWeightsArgument(`${spec}/config.json`);
@@ -83,19 +41,6 @@ async function readModelMetadata(spec: string, bytes: Uint8Array): Promise<Model
     if (isAttnkitError(error, ErrorCodes.NOT_FOUND) || (isAttnkitError(error, ErrorCodes.DOWNLOAD_FAILED) && error.details.reason === 'offline')) return own;
     throw error;
   }
-}
-
-function choosePreprocessing(name: string | undefined, metadata: ModelMetadata): Preprocessing {
-  // Without --preprocess: timm's pipeline when the checkpoint carries timm's config, else torchvision's.
-  const pipeline = (name ?? (metadata.pretrainedConfig !== undefined ? 'timm' : 'torchvision')) as PreprocessingPipeline;
-  if (!PREPROCESSING_PIPELINES.includes(pipeline)) {
-    throw new AttnkitError(ErrorCodes.INVALID_OPTION, `--preprocess ${name} is not a pipeline; use ${PREPROCESSING_PIPELINES.join(' or ')}`, {
-      path: '--preprocess',
-      value: name,
-      allowed: PREPROCESSING_PIPELINES,
-    });
-  }
-  return pipeline === 'timm' ? timmPreprocessing(metadata.pretrainedConfig ?? {}) : TORCHVISION_PREPROCESSING;
 }
 
 /**

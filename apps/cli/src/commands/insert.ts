@@ -35,7 +35,9 @@ export interface InsertResult {
  */
 export async function insertIntoFile(inputPath: string, args: InsertArguments): Promise<InsertResult> {
   const attention = parseAttentionArgument(args.attention);
-  if (attention === undefined) throw new AttnkitError(ErrorCodes.INVALID_OPTION, 'give the module with --attention <id or JSON spec>, e.g. --attention eca', { path: '--attention' });
+  if (attention === undefined || attention === null) {
+    throw new AttnkitError(ErrorCodes.INVALID_OPTION, 'give the module to insert with --attention <id or JSON spec>, e.g. --attention eca (none inserts nothing)', { path: '--attention' });
+  }
   if (!args.at) throw new AttnkitError(ErrorCodes.INVALID_OPTION, "give the insertion points with --at residual or --at '<name>,<name>'", { path: '--at' });
   if (!args.out) throw new AttnkitError(ErrorCodes.INVALID_OPTION, 'give the output file with -o <out.onnx>', { path: '--out' });
   const at = args.at === 'residual' ? 'residual' : args.at.split(',').map((name) => name.trim()).filter((name) => name !== '');
