@@ -17,7 +17,8 @@ import { mutationConfig } from '../../stryker.shared.mjs';
  * save-weights 66.67%, load-state-dict 60.55%. Gaps seen: the option checks (`strict`,
  * `convention`: INVALID_OPTION details), the SE-bias pattern's anchors, save-weights' problem
  * texts (missing / misshaped / unexpected names in one WEIGHTS_MISMATCH), load-weights' nested
- * `stateDictKey` and the seeded fill of missing names.
+ * `stateDictKey` and the seeded fill of missing names. weights-errors.test.ts (added after that
+ * run, not re-measured) covers the option checks and save-weights' problem texts.
  * Not mutated, with the reason:
  * - weights/read-pth.ts, weights/unpickle.ts: the PyTorch pickle reader (850 lines, a third of
  *   the package's mutants): a file-format parser whose tensors then pass load-state-dict's
