@@ -1,0 +1,137 @@
+import '../test/all-modules.js';
+import { type AttentionSpec, createAttention, ErrorCodes, initializeParameter } from '@attnkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AttentionLayer, getCanonicalWeights, setCanonicalWeights } from './attention-layer.js';
+import { useBackend } from './backends.js';
+
+/**
+ * The layer's options (stage, nominalChannels, seed, parameterPath) through getConfig /
+ * fromConfig, its seeded weights against core's initializer, its default names, and the typed
+ * errors of a layer used wrongly.
+ */
+describe('AttentionLayer options, names and errors', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+
+  const built = (args: ConstructorParameters<typeof AttentionLayer>[0], channels: number): AttentionLayer => {
+    const layer = new AttentionLayer(args);
+    layer.build([null, 4, 4, channels]);
+    return layer;
+  };
+
+  it('getConfig carries every option given, and fromConfig rebuilds a layer with the same k and weights', () => {
+    const attention: AttentionSpec = { type: 'eca', kernelSize: [3, 5, 5, 7] };
+    const layer = built({ attention, stage: 3, nominalChannels: 320, seed: 5, parameterPath: 'layer4.1.eca', name: 'stage3_eca' }, 64);
+    const config = layer.getConfig();
+    expect(config).toMatchObject({ name: 'stage3_eca', attention, stage: 3, nominalChannels: 320, seed: 5, parameterPath: 'layer4.1.eca' });
+    const rebuilt = AttentionLayer.fromConfig(AttentionLayer, config) as AttentionLayer;
+    rebuilt.build([null, 4, 4, 64]);
+    expect(rebuilt.getConfig()).toEqual(config);
+    expect([rebuilt.stage, rebuilt.nominalChannels, rebuilt.seed, rebuilt.parameterPath]).toEqual([3, 320, 5, 'layer4.1.eca']);
+    expect(rebuilt.kernelSize).toBe(7);
+    expect(getCanonicalWeights(rebuilt)).toEqual(getCanonicalWeights(layer));
+  });
+
+  it('getConfig leaves out the options not given: seed 0, parameterPath defaults to the layer name', () => {
+    const layer = built({ attention: 'eca' }, 64);
+    const config = layer.getConfig();
+    expect(config.seed).toBe(0);
+    for (const key of ['stage', 'nominalChannels', 'parameterPath']) expect(config).not.toHaveProperty(key);
+    expect(layer.parameterPath).toBe(layer.name);
+    expect([layer.stage, layer.nominalChannels]).toEqual([undefined, undefined]);
+  });
+
+  it("nominalChannels picks the 'mobilenet-v2' kernel size (k = 1 below 96 nominal channels, else 3)", () => {
+    expect(built({ attention: { type: 'eca', kernelSize: 'mobilenet-v2' }, nominalChannels: 96 }, 24).kernelSize).toBe(3);
+    expect(built({ attention: { type: 'eca', kernelSize: 'mobilenet-v2' }, nominalChannels: 64 }, 240).kernelSize).toBe(1);
+    expect(built({ attention: { type: 'eca', kernelSize: 'mobilenet-v2' } }, 240).kernelSize).toBe(3);
+  });
+
+  it("weights are core's seeded init of '<parameterPath>.<name>' (the layer name when no path is given)", () => {
+    const withPath = built({ attention: { type: 'se', reductionRatio: 4 }, seed: 7, parameterPath: 'layer1.0.se' }, 16);
+    const withName = built({ attention: { type: 'se', reductionRatio: 4 }, seed: 7, name: 'named_se' }, 16);
+    const specs = createAttention({ type: 'se', reductionRatio: 4 }, 16).parameters;
+    expect(specs.length).toBeGreaterThan(0);
+    for (const spec of specs) {
+      expect(getCanonicalWeights(withPath).get(spec.name)).toEqual(initializeParameter(spec, 7, `layer1.0.se.${spec.name}`));
+      expect(getCanonicalWeights(withName).get(spec.name)).toEqual(initializeParameter(spec, 7, `named_se.${spec.name}`));
+    }
+  });
+
+  it('default names are the module id with non-alphanumerics as _, numbered from 1 per id', () => {
+    const first = new AttentionLayer({ attention: 'eca-ns' });
+    const second = new AttentionLayer({ attention: { type: 'eca-ns', kernelSize: 3 } });
+    const match = /^eca_ns_(\d+)$/.exec(first.name);
+    expect(match).not.toBeNull();
+    expect(second.name).toBe(`eca_ns_${Number(match![1]) + 1}`);
+  });
+
+  it('build takes a list of shapes, and computeOutputShape returns the input shape', () => {
+    const layer = new AttentionLayer({ attention: 'eca' });
+    layer.build([[null, 3, 3, 32]]);
+    expect(layer.kernelSize).toBe(3);
+    expect(layer.computeOutputShape([null, 3, 3, 32])).toEqual([null, 3, 3, 32]);
+  });
+
+  it('is applied in a model and its output shape is its input shape', () => {
+    const input = tfl.input({ shape: [5, 6, 8] });
+    const output = new AttentionLayer({ attention: 'se' }).apply(input) as tfl.SymbolicTensor;
+    expect(output.shape).toEqual([null, 5, 6, 8]);
+  });
+
+  it('throws typed errors: unknown id, bad option, non-NHWC input, unknown parameter, use before build', () => {
+    expect(() => new AttentionLayer({ attention: 'nope' as AttentionSpec })).toThrowError(expect.objectContaining({ code: ErrorCodes.UNKNOWN_MODULE }));
+    expect(() => new AttentionLayer({ attention: { type: 'se', reductionRatio: -1 } })).toThrowError(expect.objectContaining({ code: ErrorCodes.INVALID_OPTION }));
+
+    const unbuilt = new AttentionLayer({ attention: 'eca', name: 'unbuilt_eca' });
+    expect(() => unbuilt.instance).toThrowError(expect.objectContaining({ code: ErrorCodes.UNSUPPORTED, details: { layer: 'unbuilt_eca' } }));
+    expect(() => unbuilt.kernelSize).toThrowError(/attention layer 'unbuilt_eca' is not built yet/);
+
+    for (const shape of [
+      [null, 4, 4],
+      [null, 4, 4, null],
+      [null, 4, 4, 8, 1],
+    ]) {
+      expect(() => new AttentionLayer({ attention: 'eca' }).build(shape)).toThrowError(expect.objectContaining({ code: ErrorCodes.SHAPE_MISMATCH, details: { shape } }));
+    }
+
+    const eca = built({ attention: 'eca', name: 'some_eca' }, 16);
+    expect(() => eca.variable('conv.weights')).toThrowError(
+      expect.objectContaining({ code: ErrorCodes.UNKNOWN_PARAMETER, message: "attention layer 'some_eca' (eca) has no parameter 'conv.weights'; it has: conv.weight", details: { name: 'conv.weights', nearest: ['conv.weight'] } }),
+    );
+    const simam = built({ attention: 'simam', name: 'some_simam' }, 16);
+    expect(() => simam.variable('conv.weight')).toThrowError("attention layer 'some_simam' (simam) has no parameter 'conv.weight'; it has: (none)");
+  });
+
+  it('setCanonicalWeights checks every name and shape before writing anything', () => {
+    const layer = built({ attention: { type: 'se', reductionRatio: 4 }, name: 'checked_se' }, 16);
+    const before = getCanonicalWeights(layer);
+    const [first, second] = layer.instance.parameters;
+    const good = { shape: [...first.shape], data: new Float32Array(first.shape.reduce((a, b) => a * b, 1)).fill(0.25) };
+
+    const unknown = new Map([
+      [first.name, good],
+      ['fc.weight', good],
+    ]);
+    expect(() => setCanonicalWeights(layer, unknown)).toThrowError(expect.objectContaining({ code: ErrorCodes.UNKNOWN_PARAMETER, details: expect.objectContaining({ name: 'fc.weight' }) }));
+    expect(getCanonicalWeights(layer)).toEqual(before);
+
+    const wrongShape = { shape: [...second.shape, 1], data: new Float32Array(second.shape.reduce((a, b) => a * b, 1)) };
+    const misshapen = new Map([
+      [first.name, good],
+      [second.name, wrongShape],
+    ]);
+    expect(() => setCanonicalWeights(layer, misshapen)).toThrowError(
+      expect.objectContaining({ code: ErrorCodes.SHAPE_MISMATCH, details: { name: second.name, expected: second.shape, actual: wrongShape.shape } }),
+    );
+    expect(getCanonicalWeights(layer)).toEqual(before);
+
+    setCanonicalWeights(layer, new Map([[first.name, good]]));
+    const after = getCanonicalWeights(layer);
+    expect(after.get(first.name)).toEqual(good);
+    expect(after.get(second.name)).toEqual(before.get(second.name));
+  });
+});
