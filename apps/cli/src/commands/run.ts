@@ -1,6 +1,7 @@
 import { AttnkitError, ErrorCodes, isAttnkitError, randomTensor, type Tensor } from '@attnkit/core';
 import { readRegularFile } from '@attnkit/core/node';
 import { createRunner, decodeModel, emitModel, encodeModel } from '@attnkit/onnx';
+import { channelConvFor } from '../onnx-emit-options.js';
 import { compileInference, toLayersModel, useBackend } from '@attnkit/tfjs';
 import { fileSystem } from '@attnkit/tfjs/node';
 import * as tf from '@tensorflow/tfjs-core';
@@ -116,8 +117,7 @@ function onnxBackend(runtime: 'onnxruntime-node' | 'onnxruntime-web'): RunBacken
         bytes = file.bytes ?? encodeModel(file.model);
       } else {
         const network = await buildNetwork(target.name, args);
-        // onnxruntime-node runs ECA's channel conv faster as a banded 1x1 Conv (see EmitOptions.channelConv).
-        bytes = encodeModel(emitModel(network.graph, network.weights, { channelConv: runtime === 'onnxruntime-node' ? 'banded' : 'conv' }, network.backbone.metadata));
+        bytes = encodeModel(emitModel(network.graph, network.weights, { channelConv: channelConvFor(runtime) }, network.backbone.metadata));
       }
       const input = decodeModel(bytes).graph.inputs[0];
       // A symbolic batch dim (torch.onnx.export's dynamic_axes) is bound to the batch run runs: 1.

@@ -3,6 +3,7 @@ import { AttnkitError, ErrorCodes, type Tensor } from '@attnkit/core';
 import type { OnnxModel } from '@attnkit/onnx';
 import { type BenchBackend, type FileCounts, NotAvailableError, type PrepareRequest, type PreparedRunner, errorMessage } from '../bench-backend.js';
 import type { InsertionEntry as OnnxInsertionEntry } from '@attnkit/onnx';
+import { channelConvFor } from '../../onnx-emit-options.js';
 import { onnxFileCosts } from '../file-costs.js';
 import { fillInitializers, isWeightless } from '../weightless-graph.js';
 import {
@@ -81,9 +82,7 @@ async function modelBytes(api: OnnxApi, request: PrepareRequest, runtime: Runtim
   if (model.kind === 'graph') {
     const emit = findExport<OnnxEmitter>(api, onnxEmitterNames);
     if (emit === undefined) throw new NotAvailableError(`@attnkit/onnx has no emitter from core's graph IR yet (looked for ${onnxEmitterNames.join(', ')})`);
-    // As `attnkit run` emits for each runtime: ECA's channel conv banded where onnxruntime-node
-    // runs it faster (MobileNetV2 -4%), the 1 x k form on onnxruntime-web (no measurable gain).
-    return { bytes: toBytes(api, await emit(model.graph, model.weights, { channelConv: runtime === 'onnxruntime-node' ? 'banded' : 'conv' })) };
+    return { bytes: toBytes(api, await emit(model.graph, model.weights, { channelConv: channelConvFor(runtime) })) };
   }
   if (model.format !== 'onnx') throw new NotAvailableError(`a ${model.format} model file does not run on ONNX backends`);
   let bytes: Uint8Array = new Uint8Array(await readFile(model.path));
