@@ -141,6 +141,7 @@ export function emitModel(graph: Graph, weights: WeightMap, options: EmitOptions
     const existing = names.get(id);
     if (existing !== undefined) return existing;
     const p = paramById.get(id);
+    // Stryker disable next-line StringLiteral,ObjectLiteral: unreachable, checkGraphOrder has refused a value read before it is computed
     if (p === undefined) throw new AttnkitError(ErrorCodes.INTERNAL, `value ${id} is read before it is computed`, { id });
     const name = sink.initializer(tensorFromFloat32(p.name, p.spec.shape, weightOf(id).data));
     names.set(id, name);
@@ -250,6 +251,7 @@ function bandedChannelWeight(node: GraphNode, shapeOf: (id: number) => Shape, pa
  */
 function findBatchNormFolds(graph: Graph): Map<GraphNode, BatchNormFold> {
   const consumers = new Map<number, GraphNode[]>();
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: ids 0 (the graph input) and -1 (no input) are never a conv output
   for (const node of graph.nodes) for (const id of node.inputs) if (id >= 0) consumers.set(id, [...(consumers.get(id) ?? []), node]);
   const inAttention = new Set<number>();
   for (const call of graph.attention) for (let i = call.firstNode; i < call.endNode; i++) inAttention.add(i);
@@ -265,6 +267,7 @@ function findBatchNormFolds(graph: Graph): Map<GraphNode, BatchNormFold> {
 /** W' = W * s, b' = (b - mean) * s + beta with s = gamma / sqrt(var + eps), in float64. */
 function foldBatchNorm({ conv, batchNorm }: BatchNormFold, weightOf: (id: number) => Tensor): [Tensor, Tensor] {
   const weight = weightOf(conv.inputs[1]);
+  // Stryker disable next-line EqualityOperator: id 0 is the graph input, never a bias
   const bias = conv.inputs[2] >= 0 ? weightOf(conv.inputs[2]) : undefined;
   const [gamma, beta, mean, variance] = batchNorm.inputs.slice(1).map(weightOf);
   const eps = batchNorm.attributes.eps as number;
@@ -272,8 +275,10 @@ function foldBatchNorm({ conv, batchNorm }: BatchNormFold, weightOf: (id: number
   const perChannel = weight.data.length / out;
   const folded = new Float32Array(weight.data.length);
   const foldedBias = new Float32Array(out);
+  // Stryker disable next-line EqualityOperator: a write past the end of a Float32Array is ignored
   for (let o = 0; o < out; o++) {
     const scale = gamma.data[o] / Math.sqrt(variance.data[o] + eps);
+    // Stryker disable next-line EqualityOperator: a write past the end of a Float32Array is ignored
     for (let j = 0; j < perChannel; j++) folded[o * perChannel + j] = weight.data[o * perChannel + j] * scale;
     foldedBias[o] = ((bias?.data[o] ?? 0) - mean.data[o]) * scale + beta.data[o];
   }
