@@ -232,6 +232,7 @@ function bandedChannelWeight(node: GraphNode, shapeOf: (id: number) => Shape, pa
   const [rows, , k] = weight.shape;
   const half = (k - 1) / 2;
   const band = new Float32Array(channels * channels);
+  // Stryker disable next-line EqualityOperator: a write past the end of a Float32Array is ignored
   for (let i = 0; i < channels; i++) {
     for (let t = 0; t < k; t++) {
       let j = i + t - half;
@@ -327,7 +328,7 @@ function joinContainers(containers: readonly string[], latest: string): string {
   const split = containers.map((c) => (c === '' ? [] : c.split('.')));
   const common: string[] = [];
   for (let i = 0; split.every((parts) => i < parts.length && parts[i] === split[0][i]); i++) common.push(split[0][i]);
-  const parts = latest === '' ? [] : latest.split('.');
+  const parts = latest.split('.');
   const blockEnd = parts.findIndex((part) => /^\d+$/.test(part));
   return blockEnd >= 0 && common.length <= blockEnd ? parts.slice(0, blockEnd + 1).join('.') : common.join('.');
 }
