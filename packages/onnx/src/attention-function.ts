@@ -34,7 +34,6 @@ export function buildAttentionFunction(graph: Graph, call: AttentionCall, opset:
   const shapeOf = (id: number) => graph.values[id].shape;
   for (let i = call.firstNode; i < call.endNode; i++) {
     const node = graph.nodes[i];
-    // Stryker disable next-line ConditionalExpression: translateOp tests optional inputs by truthiness: '' and undefined emit the same nodes
     const inputs = node.inputs.map((id) => (id < 0 ? '' : names.get(id)!));
     names.set(node.output, translateOp(sink, node, inputs, shapeOf, node.output === call.output ? 'Y' : undefined, options));
   }

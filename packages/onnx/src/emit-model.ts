@@ -232,7 +232,6 @@ function bandedChannelWeight(node: GraphNode, shapeOf: (id: number) => Shape, pa
   const [rows, , k] = weight.shape;
   const half = (k - 1) / 2;
   const band = new Float32Array(channels * channels);
-  // Stryker disable next-line EqualityOperator: a write past the end of a Float32Array is ignored
   for (let i = 0; i < channels; i++) {
     for (let t = 0; t < k; t++) {
       let j = i + t - half;
@@ -252,7 +251,6 @@ function bandedChannelWeight(node: GraphNode, shapeOf: (id: number) => Shape, pa
  */
 function findBatchNormFolds(graph: Graph): Map<GraphNode, BatchNormFold> {
   const consumers = new Map<number, GraphNode[]>();
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: ids 0 (the graph input) and -1 (no input) are never a conv output
   for (const node of graph.nodes) for (const id of node.inputs) if (id >= 0) consumers.set(id, [...(consumers.get(id) ?? []), node]);
   const inAttention = new Set<number>();
   for (const call of graph.attention) for (let i = call.firstNode; i < call.endNode; i++) inAttention.add(i);
@@ -268,7 +266,6 @@ function findBatchNormFolds(graph: Graph): Map<GraphNode, BatchNormFold> {
 /** W' = W * s, b' = (b - mean) * s + beta with s = gamma / sqrt(var + eps), in float64. */
 function foldBatchNorm({ conv, batchNorm }: BatchNormFold, weightOf: (id: number) => Tensor): [Tensor, Tensor] {
   const weight = weightOf(conv.inputs[1]);
-  // Stryker disable next-line EqualityOperator: id 0 is the graph input, never a bias
   const bias = conv.inputs[2] >= 0 ? weightOf(conv.inputs[2]) : undefined;
   const [gamma, beta, mean, variance] = batchNorm.inputs.slice(1).map(weightOf);
   const eps = batchNorm.attributes.eps as number;
@@ -276,10 +273,8 @@ function foldBatchNorm({ conv, batchNorm }: BatchNormFold, weightOf: (id: number
   const perChannel = weight.data.length / out;
   const folded = new Float32Array(weight.data.length);
   const foldedBias = new Float32Array(out);
-  // Stryker disable next-line EqualityOperator: a write past the end of a Float32Array is ignored
   for (let o = 0; o < out; o++) {
     const scale = gamma.data[o] / Math.sqrt(variance.data[o] + eps);
-    // Stryker disable next-line EqualityOperator: a write past the end of a Float32Array is ignored
     for (let j = 0; j < perChannel; j++) folded[o * perChannel + j] = weight.data[o * perChannel + j] * scale;
     foldedBias[o] = ((bias?.data[o] ?? 0) - mean.data[o]) * scale + beta.data[o];
   }

@@ -300,7 +300,6 @@ function emitInline(sink: GraphSink, traced: Graph, call: AttentionCall, source:
   let last = source;
   for (let i = call.firstNode; i < call.endNode; i++) {
     const node = traced.nodes[i];
-    // Stryker disable next-line ConditionalExpression: translateOp tests optional inputs by truthiness: '' and undefined emit the same nodes
     const inputs = node.inputs.map((id) => (id < 0 ? '' : names.get(id)!));
     // A plain broadcasting Mul: the expanded gate's Resize form differs before opset 11.
     last = translateOp(sink, node, inputs, shapeOf, node.output === call.output ? output : undefined, { gateMul: 'broadcast' });
@@ -372,7 +371,6 @@ function residualPoints(graph: OnnxGraph, shapes: Map<string, Shape>): Insertion
     if (da === db) {
       throw new AttnkitError(ErrorCodes.INVALID_INSERTION_POINT, `Add '${node.name ?? node.outputs[0]}': both inputs are ${da} nodes deep, so the residual branch cannot be told from the shortcut; give the branch tensor in \`at\``, { node: node.name });
     }
-    // Stryker disable next-line EqualityOperator: da === db has thrown just above
     const index = da > db ? 0 : 1;
     const block = blockOf(node);
     if (block) residualBlocks.add(block);
