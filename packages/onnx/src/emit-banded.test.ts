@@ -1,5 +1,5 @@
 import '../test/all-modules.js';
-import { type AttentionSpec, attentionNetwork, initializeWeights, isAttnkitError, randomTensor, relativeL2, runReference, traceNetwork } from '@attnkit/core';
+import { type AttentionSpec, attentionNetwork, type NetworkDefinition, initializeWeights, isAttnkitError, randomTensor, relativeL2, runReference, traceNetwork } from '@attnkit/core';
 import { createBackbone } from '@attnkit/zoo';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { BANDED_MAX_CHANNELS, emitModel, emitNetwork } from './emit-model.js';
@@ -98,5 +98,41 @@ describe("channelConv: 'banded'", () => {
     }
     expect(isAttnkitError(error, 'INVALID_OPTION')).toBe(true);
     expect(String((error as Error).message)).toMatch(/channelConv is 'dense'; expected 'conv' \(default\) or 'banded'/);
+    expect((error as { details: unknown }).details).toEqual({ path: 'channelConv' });
+  });
+
+  test(`a module of exactly ${BANDED_MAX_CHANNELS} channels is banded: one 1x1 Conv`, () => {
+    const network = attentionNetwork({ type: 'eca', kernelSize: 3 }, BANDED_MAX_CHANNELS, [1, BANDED_MAX_CHANNELS, 1, 1]);
+    const model = emitNetwork(network, initializeWeights(traceNetwork(network), 1), { channelConv: 'banded' });
+    const convs = model.graph.nodes.filter((n) => n.opType === 'Conv');
+    expect(convs.map((n) => n.attributes)).toEqual([[{ name: 'kernel_shape', type: 'ints', value: [1, 1] }]]);
+    expect(model.graph.initializers.find((t) => t.name === convs[0].inputs[1])?.dims.map(Number)).toEqual([BANDED_MAX_CHANNELS, BANDED_MAX_CHANNELS, 1, 1]);
+  });
+
+  test('SE (no channel conv) is unchanged by banded: no band, values as the reference', async () => {
+    const network = attentionNetwork('se', 16, [1, 16, 3, 3]);
+    const weights = initializeWeights(traceNetwork(network), 3);
+    const input = randomTensor([1, 16, 3, 3], 4);
+    const banded = emitNetwork(network, weights, { channelConv: 'banded' });
+    expect(banded.graph.initializers.filter((t) => t.name.endsWith('banded_weight'))).toEqual([]);
+    expect(relativeL2(await run(banded, input), runReference(network, weights, input)[0].data)).toBeLessThan(1e-5);
+  });
+
+  test('a channel conv whose weight is computed (not a parameter) keeps the 1 x k form, with the same values', async () => {
+    // weight = relu(w): the band would need the computed value.
+    const network: NetworkDefinition = {
+      name: 'computed-weight',
+      defaultInputShape: [1, 6, 1, 1],
+      forward: (scope, x) => {
+        const w = scope.param({ name: 'w', shape: [1, 1, 3], layout: 'conv1d', trainable: true, init: { kind: 'uniform', bound: 1 } });
+        return scope.ops.channelConv1d(x, scope.ops.relu(w), 'zeros');
+      },
+    };
+    const weights = new Map([['w', { shape: [1, 1, 3], data: Float32Array.of(0.5, -1, 2) }]]);
+    const banded = emitNetwork(network, weights, { channelConv: 'banded' });
+    expect(banded.graph.initializers.filter((t) => t.name.endsWith('banded_weight'))).toEqual([]);
+    // taps relu(w) = [0.5, 0, 2]: z_i = 0.5 v_(i-1) + 2 v_(i+1) with zero ends; v = 1..6 -> 4, 6.5, 9, 11.5, 14, 2.5.
+    const input = { shape: [1, 6, 1, 1], data: Float32Array.of(1, 2, 3, 4, 5, 6) };
+    expect(Array.from(await run(banded, input))).toEqual([4, 6.5, 9, 11.5, 14, 2.5]);
   });
 });

