@@ -1,6 +1,5 @@
 import '../test/all-modules.js';
 import { type AttentionSpec, createAttention, ErrorCodes, initializeParameter } from '@attnkit/core';
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttentionLayer, getCanonicalWeights, setCanonicalWeights } from './attention-layer.js';
@@ -133,5 +132,54 @@ describe('AttentionLayer options, names and errors', () => {
     const after = getCanonicalWeights(layer);
     expect(after.get(first.name)).toEqual(good);
     expect(after.get(second.name)).toEqual(before.get(second.name));
+  });
+
+  it('bad kernel sizes fail at construction with INVALID_KERNEL_SIZE, as they would at build', () => {
+    // Core's rule: k is a positive odd integer, in a per-stage list too (checked entry by entry).
+    expect(() => new AttentionLayer({ attention: { type: 'eca', kernelSize: 4 } })).toThrowError(
+      expect.objectContaining({ code: ErrorCodes.INVALID_KERNEL_SIZE, details: { kernelSize: 4 }, message: expect.stringMatching(/^ECA kernel size 4 is not valid/) }),
+    );
+    expect(() => new AttentionLayer({ attention: { type: 'eca-ns', kernelSize: [3, 5, 6, 7] }, stage: 0 })).toThrowError(
+      expect.objectContaining({ code: ErrorCodes.INVALID_KERNEL_SIZE, details: { kernelSize: 6 }, message: expect.stringMatching(/^ECA kernel size 6 \(stage 3 of \[3, 5, 6, 7\]\) is not valid/) }),
+    );
+    expect(() => new AttentionLayer({ attention: { type: 'ecam', kernelSize: -1 } })).toThrowError(expect.objectContaining({ code: ErrorCodes.INVALID_KERNEL_SIZE }));
+    // Valid rules, a list without a stage (given at build by a backbone) and other numeric options pass.
+    for (const attention of ['eca', { type: 'eca', kernelSize: 5 }, { type: 'eca', kernelSize: [3, 5, 5, 7] }, { type: 'ceca', kernelSize: 'adaptive-min3' }, { type: 'se', reductionRatio: 16 }] as AttentionSpec[]) {
+      expect(new AttentionLayer({ attention }).attention).toEqual(attention);
+    }
+    // The code core gives the same spec when it builds the module.
+    expect(() => createAttention({ type: 'eca', kernelSize: 4 }, 8)).toThrowError(expect.objectContaining({ code: ErrorCodes.INVALID_KERNEL_SIZE, details: { kernelSize: 4 } }));
+  });
+
+  it("is registered for serialization as 'attnkit>Attention', and build marks it built", () => {
+    const layer = new AttentionLayer({ attention: 'eca' });
+    expect(layer.getClassName()).toBe('attnkit>Attention');
+    expect(layer.built).toBe(false);
+    layer.build([null, 4, 4, 8]);
+    expect(layer.built).toBe(true);
+  });
+
+  it('names the layer, the module and every candidate in its error messages', () => {
+    // A missing argument object is a malformed spec, not a TypeError.
+    expect(() => new AttentionLayer(undefined as unknown as ConstructorParameters<typeof AttentionLayer>[0])).toThrowError(
+      expect.objectContaining({ code: ErrorCodes.INVALID_OPTION, details: { spec: undefined } }),
+    );
+    expect(() => new AttentionLayer({ attention: 'eca', name: 'flat_eca' }).build([2, 4, 4])).toThrowError(
+      "attention layer 'flat_eca' takes NHWC inputs [N, H, W, C] with a known C, got [2, 4, 4]",
+    );
+    // SE r = 4 at C = 16: fc1.weight, fc1.bias, fc2.weight, fc2.bias.
+    const se = built({ attention: { type: 'se', reductionRatio: 4 }, name: 'named_se' }, 16);
+    expect(() => se.variable('fc.weight')).toThrowError("attention layer 'named_se' (se) has no parameter 'fc.weight'; it has: fc1.weight, fc1.bias, fc2.weight, fc2.bias");
+    // Edit distance 1 to fc1.weight and fc2.weight, 5 to both biases (the tie goes alphabetically).
+    expect(() => setCanonicalWeights(se, new Map([['fc.weight', { shape: [4, 16], data: new Float32Array(64) }]]))).toThrowError(
+      "attention layer 'named_se' (se) has no parameter 'fc.weight'; did you mean fc1.weight, fc2.weight, fc1.bias?",
+    );
+    expect(() => setCanonicalWeights(se, new Map([['fc1.bias', { shape: [5], data: new Float32Array(5) }]]))).toThrowError(
+      "parameter 'fc1.bias' of 'named_se' is [4] in PyTorch layout (k = n/a), got [5]",
+    );
+    const eca = built({ attention: { type: 'eca', kernelSize: 5 }, name: 'k5_eca' }, 16);
+    expect(() => setCanonicalWeights(eca, new Map([['conv.weight', { shape: [1, 1, 3], data: new Float32Array(3) }]]))).toThrowError(
+      "parameter 'conv.weight' of 'k5_eca' is [1, 1, 5] in PyTorch layout (k = 5), got [1, 1, 3]",
+    );
   });
 });

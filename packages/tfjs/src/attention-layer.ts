@@ -14,8 +14,10 @@ import {
   formatShape,
   getAttention,
   initializeParameter,
+  type KernelSizeRule,
   nearestNames,
   parseAttentionSpec,
+  resolveKernelSize,
   shapesEqual,
   validateOptions,
 } from '@attnkit/core';
@@ -52,6 +54,12 @@ function uniqueLayerName(id: string): string {
   return `${prefix}_${count}`;
 }
 
+/** Core's odd-k rule on a fixed k or on every entry of a per-stage list, which need no channel count. */
+function checkFixedKernelSizes(rule: KernelSizeRule): void {
+  if (typeof rule === 'number') resolveKernelSize(rule, 1);
+  else if (Array.isArray(rule)) for (const stage of rule.keys()) resolveKernelSize(rule, 1, { stage });
+}
+
 export class AttentionLayer extends layers.Layer {
   static className = 'attnkit>Attention';
   readonly attention: AttentionSpec;
@@ -67,7 +75,8 @@ export class AttentionLayer extends layers.Layer {
     // Fail at construction, not at build, for an unknown id or a bad option.
     const { type, options } = parseAttentionSpec(args?.attention);
     const definition = getAttention(type);
-    validateOptions(definition.id, definition.options, options);
+    const resolved = validateOptions(definition.id, definition.options, options);
+    for (const [key, descriptor] of Object.entries(definition.options)) if (descriptor.type === 'kernel-size') checkFixedKernelSizes(resolved[key] as KernelSizeRule);
     super({ ...args, name: args.name ?? uniqueLayerName(definition.id) });
     this.attention = args.attention;
     this.stage = args.stage;

@@ -142,6 +142,7 @@ function fusedStep(node: GraphNode, batchNorm: GraphNode | undefined, activation
       // z_i = sum_t w[t] y[i + t - half]: a 1 x k conv over the pooled vector seen as [N, 1, C, 1].
       let row = tf.reshape(x, [n, c]);
       if (circular && half > 0) {
+        // Stryker disable next-line ArithmeticOperator: more copies than needed give the same window (the tiled row has period c)
         const copies = Math.ceil(half / c);
         row = tf.slice(tf.tile(row, [1, 2 * copies + 1]), [0, copies * c - half], [n, c + 2 * half]);
       }

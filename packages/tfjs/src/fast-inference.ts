@@ -46,6 +46,8 @@ interface LayerConfig {
 
 const config = (layer: tfl.layers.Layer): LayerConfig => layer.getConfig() as LayerConfig;
 const className = (layer: tfl.layers.Layer): string => layer.getClassName();
+/** tfjs-layers' getConfig always carries dataFormat (channelsLast unless given). */
+const channelsLast = (layer: tfl.layers.Layer): boolean => config(layer).dataFormat === 'channelsLast';
 
 /** The activation a layer applies, if fused ops can apply it too. */
 function activationOf(layer: tfl.layers.Layer): Activation | undefined {
@@ -55,6 +57,7 @@ function activationOf(layer: tfl.layers.Layer): Activation | undefined {
       return c.maxValue === null || c.maxValue === undefined ? 'relu' : c.maxValue === 6 ? 'relu6' : undefined;
     case 'Activation':
       return c.activation === 'relu' || c.activation === 'relu6' || c.activation === 'linear' ? c.activation : undefined;
+    // Stryker disable next-line ConditionalExpression: without the default case the switch falls through to the same undefined
     default:
       return undefined;
   }
@@ -70,13 +73,11 @@ function symmetricPadding(layer: tfl.layers.Layer): number | undefined {
 
 /** A call the plan runs as a layer: its own `call` on concrete tensors, in inference mode. */
 function runLayer(call: LayerCall): Step {
-  const [output] = call.outputs;
   return (values) => {
     const inputs = call.inputs.map((key) => values.get(key)!);
     const result = call.layer.apply(inputs.length === 1 ? inputs[0] : inputs, { ...call.callArgs, training: false });
     const outputs = Array.isArray(result) ? (result as tf.Tensor[]) : [result as tf.Tensor];
-    if (call.outputs.length === 1) values.set(output, outputs[0]);
-    else for (const [i, key] of call.outputs.entries()) values.set(key, outputs[i]);
+    for (const [i, key] of call.outputs.entries()) values.set(key, outputs[i]);
   };
 }
 
@@ -96,11 +97,12 @@ function runOp(call: LayerCall): Step | undefined {
       return undefined;
     }
     case 'GlobalAveragePooling2D':
-      return (c.dataFormat ?? 'channelsLast') === 'channelsLast' ? (values) => values.set(output, tf.reshape(globalAvgPool(values.get(input) as tf.Tensor4D), [-1, values.get(input)!.shape[3]!])) : undefined;
+      return channelsLast(call.layer) ? (values) => values.set(output, tf.reshape(globalAvgPool(values.get(input) as tf.Tensor4D), [-1, values.get(input)!.shape[3]!])) : undefined;
     case 'MaxPooling2D':
-      return (c.dataFormat ?? 'channelsLast') === 'channelsLast'
+      return channelsLast(call.layer)
         ? (values) => values.set(output, tf.maxPool(values.get(input) as tf.Tensor4D, pair(c.poolSize), pair(c.strides), (c.padding ?? 'valid') as 'valid' | 'same'))
         : undefined;
+    // Stryker disable next-line ConditionalExpression: without the default case the switch falls through to the same undefined
     default:
       return undefined;
   }
@@ -140,11 +142,11 @@ export function compileInference(model: tfl.LayersModel): InferenceFunction {
   for (const call of graph.calls) for (const key of call.outputs) producer.set(key, call);
   /** The one call that reads a call's single output, when nothing else (nor the model) does. */
   const soleConsumer = (call: LayerCall): LayerCall | undefined => {
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: it is only asked about one-output layers, and no call that leads to the one model output reads that output
     if (call.outputs.length !== 1 || isOutput.has(call.outputs[0])) return undefined;
     const consumers = graph.consumers.get(call.outputs[0]) ?? [];
     return consumers.length === 1 && consumers[0].call.inputs.length === 1 ? consumers[0].call : undefined;
   };
-  const channelsLast = (call: LayerCall) => (config(call.layer).dataFormat ?? 'channelsLast') === 'channelsLast';
 
   // Pass 1: decide what each conv and dense absorbs.
   const absorbed = new Set<LayerCall>();
@@ -154,10 +156,10 @@ export function compileInference(model: tfl.LayersModel): InferenceFunction {
     const kind = className(call.layer);
     const c = config(call.layer);
     const own = c.activation === 'relu' || c.activation === 'relu6' || c.activation === 'linear' ? (c.activation as Activation) : undefined;
-    if ((kind === 'Conv2D' || kind === 'DepthwiseConv2D') && channelsLast(call) && own !== undefined) {
+    if ((kind === 'Conv2D' || kind === 'DepthwiseConv2D') && channelsLast(call.layer) && own !== undefined) {
       const plan: ConvPlan = { call, input: call.inputs[0], output: call.outputs[0], pad: (c.padding ?? 'valid') as 'valid' | 'same', activation: own };
       const padCall = producer.get(call.inputs[0]);
-      if (padCall !== undefined && className(padCall.layer) === 'ZeroPadding2D' && channelsLast(padCall) && plan.pad === 'valid' && soleConsumer(padCall) === call) {
+      if (padCall !== undefined && className(padCall.layer) === 'ZeroPadding2D' && channelsLast(padCall.layer) && plan.pad === 'valid' && soleConsumer(padCall) === call) {
         const p = symmetricPadding(padCall.layer);
         if (p !== undefined) {
           plan.pad = p;
@@ -279,7 +281,9 @@ export function compileInference(model: tfl.LayersModel): InferenceFunction {
   // does): the wasm heap then reuses warm memory instead of growing through the whole network.
   const lastRead = new Map<string, number>();
   for (const [i, inputs] of reads.entries()) for (const key of inputs) lastRead.set(key, i);
+  // Stryker disable next-line ArrayDeclaration: a key no step wrote is skipped below (`t === undefined`)
   const freeAfter: string[][] = steps.map(() => []);
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: the input is never disposed (`t !== input` below) and no step reads the output
   for (const [key, i] of lastRead) if (key !== inputKey && key !== outputKey) freeAfter[i].push(key);
   let disposed = false;
   const infer = ((input: tf.Tensor4D) => {
