@@ -9,16 +9,40 @@ import { mutationConfig } from '../../stryker.shared.mjs';
  * - weight I/O: load-weights.ts, save-weights.ts, and under weights/ the state-dict loading
  *   (load-state-dict.ts, state-dict-convention.ts, kernel-size-mismatch.ts) and the safetensors
  *   reader and writer (read-safetensors.ts, write-safetensors.ts, safetensors-format.ts).
- * Not measured as a whole yet (no time in the session that wrote this scope): run
- * `pnpm test:mutation packages/zoo` by hand, then list the equivalent survivors here. Measured
- * in part (`pnpm exec stryker run --force --mutate
- * src/load-weights.ts,src/save-weights.ts,src/weights/load-state-dict.ts`, 10 min 18 s at load
- * 2-7): 60.11% (220 killed, 116 survived, 30 without coverage): load-weights 44.44%,
- * save-weights 66.67%, load-state-dict 60.55%. Gaps seen: the option checks (`strict`,
- * `convention`: INVALID_OPTION details), the SE-bias pattern's anchors, save-weights' problem
- * texts (missing / misshaped / unexpected names in one WEIGHTS_MISMATCH), load-weights' nested
- * `stateDictKey` and the seeded fill of missing names. weights-errors.test.ts (added after that
- * run, not re-measured) covers the option checks and save-weights' problem texts.
+ * Measured (2 cores, shared with two other runs):
+ * - full run, before: 69.61% (963 killed, 22 timeouts, 335 survived, 95 no coverage; 1866
+ *   mutants, 444 compile errors; 46 min 18 s at load 0.2-15).
+ * - after the new tests (backbone-options, load-weights-sources, little-endian-fallback and
+ *   additions to the weights/ tests): incremental, weight files only 24 min (load 10-21), then
+ *   the whole scope 97.08% (1356 killed, 7 timeouts, 40 survived, 1 no coverage; 18 min 35 s
+ *   at load 6-23); after folding test helpers, the whole scope again, same numbers (8 min 3 s,
+ *   1045 of 1866 re-run, load 3-8).
+ * Survivors left (40 survived, 1 no coverage), one line each:
+ * - 22 static mutants (module-level constants: the key regexes of state-dict-convention.ts
+ *   26-30 and kernel-size-mismatch.ts 23-24, SE_BIAS `(\.)` in load-state-dict.ts 73,
+ *   SAFETENSORS_FORMAT_HINT in safetensors-format.ts 39-44): each one applied by hand fails
+ *   the new tests, but the incremental run never re-runs a static mutant that survived before
+ *   (stryker-js #4372, #6119); `pnpm exec stryker run --force --mutate <file>:<lines>` measures them.
+ * Equivalent (no observable difference through the public API):
+ * - load-weights.ts 52 `stateDictKey === undefined` -> false: readPth treats { key: undefined } as no key.
+ * - load-weights.ts 56 (2): the seeded init computed when nothing is missing is never read.
+ * - mobilenet-v2.ts 92 `typeof widthMultiplier !== 'number'` -> false: Number.isFinite refuses every non-number too.
+ * - resnet.ts 165 `stride !== 1` -> false: every stride-2 block of torchvision's and timm's tables also changes channels.
+ * - kernel-size-mismatch.ts 33 `<=`: the extra pass has no stage count and finds nothing.
+ * - kernel-size-mismatch.ts 74 -> false: with no positions every() is true and fileKs[0] is undefined anyway.
+ * - load-state-dict.ts 73 SE_BIAS without `$`: the bias -> weight lookup only changes a trailing `bias`, so the hints are the same.
+ * - read-safetensors.ts 169 `<=`: the extra pass reads undefined, which no branch matches.
+ * - read-safetensors.ts 190 -> true: inside an array no key is collected (its entry is null), and `]` / `,` reset the flag.
+ * - read-safetensors.ts 244 (2): without the F32 copy the element loop decodes the same values (little-endian-fallback.test.ts).
+ * - read-safetensors.ts 321 (1 survived, 1 no coverage): describe() never receives a Uint8Array; the line is unreachable.
+ * - write-safetensors.ts 33 (5): tensor names are distinct and V8's sort only asks whether the comparator is negative.
+ * Disabled in the source (Ignored, not counted), each with its reason on the comment:
+ * - safetensors-format.ts LITTLE_ENDIAN_PLATFORM (4): both paths it picks give the same bytes and values; only speed differs.
+ * - write-safetensors.ts the header length's high word (2): 0 for any header under 4 GiB, however computed or ordered.
+ * - write-safetensors.ts `if (LITTLE_ENDIAN_PLATFORM)` (2): the loop and the byte copy write the same bytes.
+ * - read-safetensors.ts `let expectKey = false` (1): a JSON object starts with `{`, which sets the flag first.
+ * - placement.ts `placement = 'residual'` (1): every backbone passes resolved options with placement set.
+ * - mobilenet-v2.ts `String(index++)` of the project BN (1): index is not read afterwards.
  * Not mutated, with the reason:
  * - weights/read-pth.ts, weights/unpickle.ts: the PyTorch pickle reader (850 lines, a third of
  *   the package's mutants): a file-format parser whose tensors then pass load-state-dict's

@@ -76,6 +76,7 @@ function invertedResidual<T>(scope: Scope<T>, x: T, block: InvertedResidualBlock
   if (block.expand) out = convBnRelu6(conv, String(index++), out, block.hidden, 1);
   out = convBnRelu6(conv, String(index++), out, block.hidden, 3, block.stride, block.hidden);
   out = conv.conv2d(String(index++), out, { outChannels: block.outChannels, kernel: 1, init: KAIMING });
+  // Stryker disable next-line UpdateOperator: index is not read after the project BN, and index-- names it the same
   out = conv.batchNorm(String(index++), out);
   const { attention } = block;
   if (attention?.position === 'residual') out = scope.attention(attention.instance, out, attention.name);

@@ -88,6 +88,7 @@ export function resolveBlockAttention(
   residualName: (attributeName: string) => string,
   context: KernelSizeContext = {},
 ): BlockAttention | undefined {
+  // Stryker disable next-line StringLiteral: every backbone passes resolved options whose placement is set; '' would place like 'residual' anyway
   const { attention, placement = 'residual' } = options;
   if (attention === undefined || attention === null) return undefined;
   let position: BlockAttention['position'] = 'residual';

@@ -1,5 +1,7 @@
 import { AttnkitError, ErrorCodes, type Tensor } from '@attnkit/core';
+import { thrownAttnkitError } from '@attnkit/tools/test-errors';
 import { describe, expect, it } from 'vitest';
+import { type KernelSizePosition, kernelSizeMismatchError, suggestKernelSize } from './kernel-size-mismatch.js';
 import { type DeclaredParameter, type LoadStateDictOptions, loadStateDict } from './load-state-dict.js';
 import type { StateDictConvention } from './state-dict-convention.js';
 
@@ -418,5 +420,310 @@ describe('loadStateDict: values that would compute NaN', () => {
     } catch (error) {
       expect((error as AttnkitError).message).toContain('pass --allow-missing to load the keys that match');
     }
+  });
+});
+
+describe('kernelSizeMismatchError and suggestKernelSize on hand-made positions', () => {
+  const at = (name: string, modelKernelSize: number, fileKernelSize: number): KernelSizePosition => ({ name, modelKernelSize, fileKernelSize });
+  /** MobileNetV2's ECA in block b (1..17): conv.3 in block 1, conv.4 after. */
+  const mobile = (block: number, model: number, file: number) => at(`features.${block}.conv.${block === 1 ? 3 : 4}.conv.weight`, model, file);
+
+  it('suggests nothing for no positions, one k when all agree, a list per ResNet stage', () => {
+    expect(suggestKernelSize([])).toBeUndefined();
+    expect(suggestKernelSize([at('layer1.0.eca.conv.weight', 3, 5), at('layer2.0.eca.conv.weight', 3, 5)])).toBe(5);
+    expect(suggestKernelSize([at('layer2.0.eca.conv.weight', 3, 5), at('layer1.0.eca.conv.weight', 3, 3), at('layer1.1.eca.conv.weight', 3, 3)])).toEqual([3, 5]);
+  });
+
+  it('suggests nothing when a name has no known stage, a stage is skipped, or the MobileNetV2 ks fit no rule', () => {
+    expect(suggestKernelSize([at('layer1.0.eca.conv.weight', 3, 3), at('head.eca.conv.weight', 3, 5)])).toBeUndefined();
+    // layer1 and layer3 only: a list cannot skip layer2.
+    expect(suggestKernelSize([at('layer1.0.eca.conv.weight', 3, 3), at('layer3.0.eca.conv.weight', 3, 5)])).toBeUndefined();
+    // features.0 (the stem) and features.18 (the last conv) are no inverted-residual block.
+    expect(suggestKernelSize([mobile(2, 3, 1), at('features.0.conv.4.conv.weight', 3, 3)])).toBeUndefined();
+    expect(suggestKernelSize([mobile(2, 3, 1), at('features.18.conv.4.conv.weight', 3, 3)])).toBeUndefined();
+    // Block 11 (96 channels) holds 1, which the 'mobilenet-v2' rule (k = 3 from 96 on) does not give: per stage instead.
+    const perStage = Array.from({ length: 17 }, (_, i) => mobile(i + 1, 3, i + 1 <= 10 ? 1 : i + 1 === 11 ? 1 : 3));
+    expect(suggestKernelSize(perStage)).toBeUndefined();
+    const rule = Array.from({ length: 17 }, (_, i) => mobile(i + 1, 3, i + 1 <= 10 ? 1 : 3));
+    expect(suggestKernelSize(rule)).toBe('mobilenet-v2');
+    // All 7 stages with one k each, not the rule's: a 7-entry list.
+    const stages = [1, 2, 3, 4, 3, 3, 1];
+    const sevenKs = stages.flatMap((count, stage) => Array.from({ length: count }, () => 2 * stage + 1));
+    expect(suggestKernelSize(sevenKs.map((k, i) => mobile(i + 1, 3, k)))).toEqual([1, 3, 5, 7, 9, 11, 13]);
+  });
+
+  it('lists ten mismatches and counts the rest; names outside any stage are listed by name', () => {
+    const positions = [...Array.from({ length: 12 }, (_, i) => at(`layer1.${i}.eca.conv.weight`, 3, 5)), at('head.eca.conv.weight', 3, 7)];
+    const error = kernelSizeMismatchError(positions);
+    expect(error.code).toBe(ErrorCodes.KERNEL_SIZE_MISMATCH);
+    expect(error.message).toBe(
+      'ECA kernel sizes differ between the model and the weights file at 13 of 13 positions. ' +
+        'The file holds k = 5 in layer1, k = 7 at head.eca.conv.weight; the model was built with k = 3 in layer1, k = 3 at head.eca.conv.weight. ' +
+        'No single kernelSize option builds these k; give ECA the k listed above at each position. ' +
+        `Mismatched: ${Array.from({ length: 10 }, (_, i) => `layer1.${i}.eca.conv.weight (model k = 3, file k = 5)`).join('; ')}; and 3 more (error.details.mismatched).`,
+    );
+    expect(error.details.mismatched).toHaveLength(13);
+    expect(error.details.suggestion).toBeUndefined();
+    const ten = kernelSizeMismatchError(Array.from({ length: 10 }, (_, i) => at(`layer1.${i}.eca.conv.weight`, 3, 5)));
+    expect(ten.message).not.toContain('more (error.details.mismatched)');
+    expect(ten.message).toContain('Build the model with `kernelSize: 5` to load this file. Mismatched: ');
+  });
+
+  it('gives details per position, matched ones included, and the other problems after the message', () => {
+    const error = kernelSizeMismatchError([at('layer1.0.eca.conv.weight', 3, 3), at('layer2.0.eca.conv.weight', 3, 5)], 'fc.bias is missing');
+    expect(error.details).toEqual({
+      fileKernelSizes: { 'layer1.0.eca.conv.weight': 3, 'layer2.0.eca.conv.weight': 5 },
+      modelKernelSizes: { 'layer1.0.eca.conv.weight': 3, 'layer2.0.eca.conv.weight': 3 },
+      mismatched: ['layer2.0.eca.conv.weight'],
+      suggestion: [3, 5],
+    });
+    expect(error.message).toContain('at 1 of 2 positions. The file holds k = 3 in layer1, k = 5 in layer2, i.e. [3, 5] per stage;');
+    expect(error.message.endsWith('Mismatched: layer2.0.eca.conv.weight (model k = 3, file k = 5).\nThe file has other problems too:\nfc.bias is missing')).toBe(true);
+    expect(kernelSizeMismatchError([at('layer1.0.eca.conv.weight', 3, 5)]).message).not.toContain('other problems');
+  });
+
+  it('locates names by the whole pattern: multi-digit stages and blocks, nothing before or after', () => {
+    const error = kernelSizeMismatchError([
+      at('layer3.12.eca.conv.weight', 3, 5),
+      at('layer10.0.eca.conv.weight', 3, 5),
+      at('backbone.layer1.0.eca.conv.weight', 3, 5),
+      at('backbone.features.2.conv.4.conv.weight', 3, 5),
+      at('features.2.conv.4.conv.weight_orig', 3, 5),
+      at('features.3.conv.12.conv.weight', 3, 5),
+    ]);
+    expect(error.message).toContain(
+      'The file holds k = 5 in stage 2 (features.2-3), k = 5 in layer3, k = 5 in layer10, ' +
+        'k = 5 at backbone.layer1.0.eca.conv.weight, k = 5 at backbone.features.2.conv.4.conv.weight, k = 5 at features.2.conv.4.conv.weight_orig;',
+    );
+  });
+
+  it('groups MobileNetV2 blocks by settings row, stages in order whatever the position order', () => {
+    const error = kernelSizeMismatchError([mobile(17, 3, 5), mobile(1, 3, 5), mobile(2, 3, 5), mobile(3, 3, 5)]);
+    expect(error.message).toContain('The file holds k = 5 in stage 1 (features.1), k = 5 in stage 2 (features.2-3), k = 5 in stage 7 (features.17);');
+  });
+});
+
+describe('loadStateDict: the WEIGHTS_MISMATCH message and report, line by line', () => {
+  const bn = [param('bn.weight', [2], 'vector'), param('bn.bias', [2], 'vector')];
+  const two = (shape = [2]) => filled(shape, 1);
+
+  it('strict: the exact message for one missing, one unexpected and one mis-shaped key under a renamed file key', () => {
+    const declared = [param('layer1.0.bn.weight', [2], 'vector'), param('layer1.0.bn.bias', [2], 'vector'), param('fc.weight', [3, 2], 'linear')];
+    const file = new Map([
+      ['module.layer1.0.bn.weight', two()],
+      ['module.fc.weight', filled([2, 3], 2)],
+      ['module.head.bias', two()],
+    ]);
+    const error = loadError(declared, file);
+    expect(error.code).toBe(ErrorCodes.WEIGHTS_MISMATCH);
+    // Nearest candidates: the unexpected keys plus the file keys of the same block (layer1.0.), by
+    // edit distance: layer1.0.bn.weight 5 ("bias" -> "weight"), head.bias 10; fc.weight is in neither.
+    expect(error.message).toBe(
+      [
+        "The weights do not match the model (file convention 'torchvision', detected from the keys): 1 missing, 1 unexpected, 1 mis-shaped.",
+        'Missing (declared by the model, not in the file):',
+        '  layer1.0.bn.bias (nearest in the file: layer1.0.bn.weight, head.bias)',
+        'Unexpected (in the file, not declared by the model):',
+        '  module.head.bias',
+        'Mis-shaped (model shape vs file shape):',
+        '  fc.weight: model [3, 2], file module.fc.weight [2, 3]',
+        'A file loads when every declared name is in it with the declared shape. Hints: pass { strict: false } to load the keys that match and keep the init of the missing ones.',
+      ].join('\n'),
+    );
+    expect(error.details).toEqual({
+      convention: 'torchvision',
+      missing: [{ name: 'layer1.0.bn.bias', nearest: ['layer1.0.bn.weight', 'head.bias'] }],
+      unexpected: ['module.head.bias'],
+      misShaped: [{ name: 'fc.weight', key: 'module.fc.weight', modelShape: [3, 2], fileShape: [2, 3] }],
+      conflicts: [],
+      hints: ['pass { strict: false } to load the keys that match and keep the init of the missing ones'],
+    });
+  });
+
+  it('non-strict: a mis-shaped key alone is the whole message, no relax hint; missing and unexpected stay in the report only', () => {
+    const declared = [...bn, param('fc.weight', [3, 2], 'linear')];
+    const file = new Map([['bn.weight', two()], ['fc.weight', filled([3, 3], 2)], ['head.bias', two()]]);
+    const error = loadError(declared, file, { strict: false });
+    expect(error.message).toBe(
+      "The weights do not match the model (file convention 'torchvision', detected from the keys): 1 mis-shaped.\n" +
+        'Mis-shaped (model shape vs file shape):\n' +
+        '  fc.weight: model [3, 2], file [3, 3]\n' +
+        'A file loads when every declared name is in it with the declared shape.',
+    );
+    expect(error.details).toMatchObject({ missing: [], unexpected: [], hints: [] });
+    file.set('fc.weight', filled([3, 2], 2));
+    const { report, tensors } = loadStateDict(declared, file, { strict: false });
+    expect(report).toEqual({ loaded: ['bn.weight', 'fc.weight'], ignored: [], missing: ['bn.bias'], unexpected: ['head.bias'], renamed: [] });
+    expect([...tensors.keys()]).toEqual(['bn.weight', 'fc.weight']);
+  });
+
+  it('strict success reports no missing or unexpected keys; a file with nothing declared loads nothing', () => {
+    const { report } = loadStateDict(bn, new Map([['bn.weight', two()], ['bn.bias', two()], ['bn.num_batches_tracked', filled([], 3)]]));
+    expect(report).toEqual({ loaded: ['bn.weight', 'bn.bias'], ignored: ['bn.num_batches_tracked'], missing: [], unexpected: [], renamed: [] });
+    expect(loadStateDict([], new Map()).report).toEqual({ loaded: [], ignored: [], missing: [], unexpected: [], renamed: [] });
+  });
+
+  it('conflicts: counted, listed, and the only problem', () => {
+    const error = loadError(bn, new Map([['bn.weight', two()], ['bn.bias', two()], ['module.bn.bias', two()]]));
+    expect(error.message).toBe(
+      "The weights do not match the model (file convention 'torchvision', detected from the keys): 1 conflicting.\n" +
+        'Conflicting (two file keys for one parameter):\n' +
+        '  bn.bias and module.bn.bias both map to bn.bias\n' +
+        'A file loads when every declared name is in it with the declared shape.',
+    );
+    expect(error.details).toMatchObject({ conflicts: ['bn.bias and module.bn.bias both map to bn.bias'] });
+  });
+
+  it("a block is a whole path segment: layer3.1's candidates leave out layer3.10", () => {
+    const declared = [param('layer3.1.bn.bias', [2], 'vector'), param('layer3.1.bn.weight', [2], 'vector'), param('layer3.10.bn.bias', [2], 'vector')];
+    const error = loadError(declared, new Map([['layer3.1.bn.weight', two()], ['layer3.10.bn.bias', two()]]));
+    // Candidates: no unexpected keys, and of layer3.1.* only layer3.1.bn.weight (layer3.10.bn.bias, 1 edit away, is another block).
+    expect(error.details.missing).toEqual([{ name: 'layer3.1.bn.bias', nearest: ['layer3.1.bn.weight'] }]);
+  });
+
+  it('a conflict and a mis-shaped key together: both counted', () => {
+    const file = new Map([['bn.weight', two()], ['module.bn.weight', two()], ['bn.bias', filled([3], 2)]]);
+    const error = loadError(bn, file);
+    expect(error.code).toBe(ErrorCodes.WEIGHTS_MISMATCH);
+    expect(error.message).toContain('(file convention \'torchvision\', detected from the keys): 1 mis-shaped, 1 conflicting.');
+  });
+
+  it('a missing name with no file key in its block or unexpected keys draws its nearest names from the whole file', () => {
+    const declared = [param('a.b.weight', [2], 'vector'), param('z.y.weight', [2], 'vector')];
+    const error = loadError(declared, new Map([['a.b.weight', two()]]));
+    expect(error.details.missing).toEqual([{ name: 'z.y.weight', nearest: ['a.b.weight'] }]);
+    expect(error.message).toContain('  z.y.weight (nearest in the file: a.b.weight)');
+    // An empty file: no nearest names, no parenthesis.
+    const empty = loadError([param('w', [2], 'vector')], new Map());
+    expect(empty.message).toContain('Missing (declared by the model, not in the file):\n  w\nA file loads');
+  });
+
+  it("hints: the file's SE has biases the model lacks, and the convention the keys look like", () => {
+    const declared = resnetish({ type: 'se', bias: false });
+    const withBias = stateDict(resnetish({ type: 'se', bias: true }), 'torchvision');
+    const error = loadError(declared, withBias);
+    expect(error.details.hints).toEqual([
+      "the file's SE has biases: build SE with { bias: true }",
+      'pass { strict: false } to load the keys that match and keep the init of the missing ones',
+    ]);
+    expect(error.message).toContain('10 unexpected');
+    expect(error.message).toContain(
+      "Hints: the file's SE has biases: build SE with { bias: true }; pass { strict: false } to load the keys that match and keep the init of the missing ones.",
+    );
+    // A requested convention that is the detected one gives no convention hint.
+    const requested = loadError(declared, withBias, { convention: 'timm' });
+    expect(requested.message).toContain("file convention 'timm', as requested");
+    expect(requested.details.hints).toHaveLength(2);
+    // Bias keys of a module that is not `se` are no SE hint.
+    const other = [param('layer1.0.xse.fc1.weight', [2], 'vector')];
+    const otherError = loadError(other, new Map([['layer1.0.xse.fc1.weight', two()], ['layer1.0.xse.fc1.bias', two()]]));
+    expect(otherError.details.hints).toEqual(['pass { strict: false } to load the keys that match and keep the init of the missing ones']);
+  });
+
+  it('the no-bias SE hint needs the weight in the file: a file without the SE at all gets none', () => {
+    const declared = [param('se.fc1.weight', [2], 'vector'), param('se.fc1.bias', [2], 'vector')];
+    expect(loadError(declared, new Map([['se.fc1.weight', two()]])).details.hints).toEqual([
+      "the file's SE has no bias: build SE with { bias: false }",
+      'pass { strict: false } to load the keys that match and keep the init of the missing ones',
+    ]);
+    expect(loadError(declared, new Map([['other.weight', two()]])).details.hints).toEqual([
+      'pass { strict: false } to load the keys that match and keep the init of the missing ones',
+    ]);
+    // Some missing names are SE biases, others not: the hint still comes.
+    const mixed = [...declared, param('fc.bias', [2], 'vector')];
+    expect(loadError(mixed, new Map([['se.fc1.weight', two()]])).details.hints).toContain("the file's SE has no bias: build SE with { bias: false }");
+    // Only a trailing `bias` is the SE bias: in a module path named `bias`, the weight is bias.se.fc1.weight.
+    const inBias = [param('bias.se.fc1.weight', [2], 'vector'), param('bias.se.fc1.bias', [2], 'vector')];
+    expect(loadError(inBias, new Map([['bias.se.fc1.weight', two()]])).details.hints).toContain("the file's SE has no bias: build SE with { bias: false }");
+    expect(loadError([inBias[0]], new Map([['bias.se.fc1.weight', two()], ['bias.se.fc1.bias', two()], ['extra', two()]])).details.hints).toContain(
+      "the file's SE has biases: build SE with { bias: true }",
+    );
+    // A bias in the file whose weight the model does not declare: no SE hint either.
+    expect(loadError([param('se.fc1.weight', [2], 'vector')], new Map([['se.fc1.weight', two()], ['se.fc2.bias', two()]])).details.hints).toEqual([
+      'pass { strict: false } to load the keys that match and keep the init of the missing ones',
+    ]);
+  });
+
+  it("squeezes [C, C', 1, 1] only for timm's SE weights, and only trailing unit dimensions", () => {
+    const declared = [param('layer1.0.se.fc1.weight', [2, 4], 'linear'), param('layer1.0.se.fc1.bias', [2], 'vector')];
+    const timm = (weightShape: number[], biasShape: number[]) =>
+      new Map([['layer1.0.se.fc1.weight', filled(weightShape, 1)], ['layer1.0.se.fc1.bias', filled(biasShape, 2)]]);
+    expect(loadStateDict(declared, timm([2, 4, 1, 1], [2])).tensors.get('layer1.0.se.fc1.weight')!.shape).toEqual([2, 4]);
+    expect(loadError(declared, timm([1, 1, 2, 4], [2])).details.misShaped).toEqual([
+      { name: 'layer1.0.se.fc1.weight', key: 'layer1.0.se.fc1.weight', modelShape: [2, 4], fileShape: [1, 1, 2, 4] },
+    ]);
+    // A bias is never squeezed: [2, 1, 1] for [2] is mis-shaped.
+    expect(loadError(declared, timm([2, 4], [2, 1, 1])).details.misShaped).toMatchObject([{ name: 'layer1.0.se.fc1.bias', fileShape: [2, 1, 1] }]);
+    // Under official-eca (as requested) the same 1x1-conv shape is mis-shaped.
+    expect(loadError(declared, timm([2, 4, 1, 1], [2]), { convention: 'official-eca' }).details.misShaped).toMatchObject([{ name: 'layer1.0.se.fc1.weight' }]);
+  });
+
+  it('a conv1d weight that differs in more than k is mis-shaped, not a kernel-size mismatch', () => {
+    const declared = [param('layer1.0.eca.conv.weight', [1, 1, 3], 'conv1d')];
+    // A Linear [1, 1] against a file's [1, 1, 3]: only three-dimensional pairs can be kernel pairs.
+    expect(loadError([param('fc.weight', [1, 1], 'linear')], new Map([['fc.weight', filled([1, 1, 3], 1)]])).code).toBe(ErrorCodes.WEIGHTS_MISMATCH);
+    for (const fileShape of [[2, 1, 3], [1, 2, 5], [1, 1, 3, 1]]) {
+      const error = loadError(declared, new Map([['layer1.0.eca.conv.weight', filled(fileShape, 1)]]));
+      expect(error.code).toBe(ErrorCodes.WEIGHTS_MISMATCH);
+      expect(error.details.misShaped).toMatchObject([{ fileShape }]);
+    }
+    // Only k differs: KERNEL_SIZE_MISMATCH, and the position is not also reported as mis-shaped.
+    const kernel = loadError([...declared, param('fc.bias', [2], 'vector')], new Map([['layer1.0.eca.conv.weight', filled([1, 1, 5], 1)]]));
+    expect(kernel.code).toBe(ErrorCodes.KERNEL_SIZE_MISMATCH);
+    expect(kernel.message).toContain("The file has other problems too:\nThe weights do not match the model (file convention 'official-eca', detected from the keys): 1 missing.");
+  });
+});
+
+describe('loadStateDict: input checks', () => {
+  const w = param('w', [2], 'vector');
+
+  it('declared must be an array of { name, shape } with unique non-empty names and integer dimensions', () => {
+    const notArray = thrownAttnkitError(() => loadStateDict({} as never, new Map()));
+    expect(notArray.code).toBe(ErrorCodes.INVALID_OPTION);
+    expect(notArray.message).toBe('declared must be an array of { name, shape } parameter specs with full names');
+    expect(notArray.details).toEqual({ path: 'declared' });
+    for (const spec of [null, undefined, 'w', { name: 3, shape: [2] }, { name: '', shape: [2] }, { name: 'w', shape: 2 }, { name: 'w', shape: [-1] }, { name: 'w', shape: [1.5] }]) {
+      const error = thrownAttnkitError(() => loadStateDict([spec as never], new Map()));
+      expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
+      expect(error.message).toBe(`declared parameter ${JSON.stringify(spec)} is not { name: 'layer1.0.conv1.weight', shape: [64, 64, 3, 3], ... }`);
+      expect(error.details).toEqual({ path: 'declared' });
+    }
+    expect(thrownAttnkitError(() => loadStateDict([w, w], new Map())).details).toEqual({ path: 'declared', name: 'w' });
+    // A zero dimension is a shape.
+    expect(loadStateDict([param('e', [0], 'vector')], new Map([['e', filled([0], 1)]])).report.loaded).toEqual(['e']);
+  });
+
+  it('source values must be tensors whose data fits the shape', () => {
+    for (const value of [null, undefined, 3, { shape: [2], data: [1, 2] }, { shape: [-2], data: new Float32Array(2) }, { shape: '2', data: new Float32Array(2) }]) {
+      const error = thrownAttnkitError(() => loadStateDict([w], new Map([['w', value as never]])));
+      expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
+      expect(error.message).toBe('source["w"] must be a tensor { shape: number[], data: Float32Array }');
+      expect(error.details).toEqual({ path: 'source.w' });
+    }
+    const size = thrownAttnkitError(() => loadStateDict([w], new Map([['w', { shape: [3], data: new Float32Array(2) }]])));
+    expect(size.code).toBe(ErrorCodes.SHAPE_MISMATCH);
+    expect(size.details).toEqual({ name: 'w', shape: [3], length: 2 });
+  });
+
+  it('values: -Infinity, a negative variance with its value, and the file key of a renamed name', () => {
+    const declared = [param('bn.weight', [1], 'vector'), param('bn.running_var', [2], 'vector', false)];
+    const file = (weight: number, variance: number[]) =>
+      new Map([['module.bn.weight', { shape: [1], data: Float32Array.of(weight) }], ['module.bn.running_var', { shape: [2], data: Float32Array.from(variance) }]]);
+    const infinite = thrownAttnkitError(() => loadStateDict(declared, file(Number.NEGATIVE_INFINITY, [1, 1])));
+    expect(infinite.code).toBe(ErrorCodes.INVALID_VALUE);
+    expect(infinite.message).toBe(
+      'the weights hold -Infinity at "module.bn.weight"[0] (loaded as bn.weight); a usable file has finite values and running_var >= 0. ' +
+        'Fix the checkpoint, or pass { allowInvalidValues: true } to load it anyway',
+    );
+    expect(infinite.details).toEqual({ name: 'bn.weight', key: 'module.bn.weight', index: 0, value: Number.NEGATIVE_INFINITY });
+    const plain = thrownAttnkitError(() => loadStateDict(declared, new Map([['bn.weight', { shape: [1], data: Float32Array.of(Number.NaN) }], ['bn.running_var', filled([2], 1)]])));
+    expect(plain.message).toBe(
+      'the weights hold NaN at "bn.weight"[0]; a usable file has finite values and running_var >= 0. Fix the checkpoint, or pass { allowInvalidValues: true } to load it anyway',
+    );
+    const negative = thrownAttnkitError(() => loadStateDict(declared, file(1, [0, -2])));
+    expect(negative.message).toContain('the weights hold a negative variance -2 at "module.bn.running_var"[1] (loaded as bn.running_var);');
+    // A zero variance is fine; allowInvalidValues must be exactly true.
+    expect(loadStateDict(declared, file(1, [0, 0])).report.loaded).toEqual(['bn.weight', 'bn.running_var']);
+    expect(thrownAttnkitError(() => loadStateDict(declared, file(Number.NaN, [1, 1]), { allowInvalidValues: 'yes' as never })).code).toBe(ErrorCodes.INVALID_VALUE);
   });
 });

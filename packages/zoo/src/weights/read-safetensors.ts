@@ -164,6 +164,7 @@ function parseHeader(
 /** The first key written twice in one JSON object of `text` (already known to be valid JSON), at any depth. */
 function firstDuplicateKey(text: string): string | undefined {
   const objects: Array<Set<string> | null> = [];
+  // Stryker disable next-line BooleanLiteral: a valid JSON object starts with `{`, which sets expectKey before any string is seen
   let expectKey = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];

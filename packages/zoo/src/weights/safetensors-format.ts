@@ -52,4 +52,5 @@ export function invalidFile(problem: string, details: Record<string, unknown> = 
 }
 
 /** True on every platform JavaScript runs on today; checked so typed-array fast paths stay correct. */
+// Stryker disable next-line ConditionalExpression,EqualityOperator,ArrayDeclaration: both branches it picks give the same bytes and values (little-endian-fallback.test.ts); only speed differs
 export const LITTLE_ENDIAN_PLATFORM = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

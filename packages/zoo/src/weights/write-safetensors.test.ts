@@ -1,4 +1,5 @@
 import { AttnkitError, ErrorCodes, type Tensor } from '@attnkit/core';
+import { thrownAttnkitError } from '@attnkit/tools/test-errors';
 import { describe, expect, it } from 'vitest';
 import { float16ToFloat32, float32ToBfloat16, float32ToFloat16, bfloat16ToFloat32 } from '@attnkit/core';
 import { readSafetensors } from './read-safetensors.js';
@@ -100,5 +101,101 @@ describe('writeSafetensors', () => {
     attempt(() => writeSafetensors({ __metadata__: t([1], [1]) }), ErrorCodes.INVALID_OPTION, 'reserved');
     attempt(() => writeSafetensors({ w: t([1], [1]) }, { metadata: { epochs: 90 as unknown as string } }), ErrorCodes.INVALID_OPTION, 'metadata.epochs must be a string');
     attempt(() => writeSafetensors({ w: { shape: [2], data: [1, 2] as unknown as Float32Array } }), ErrorCodes.INVALID_OPTION, 'must be { shape: number[], data: Float32Array }');
+  });
+});
+
+
+describe('writeSafetensors: header bytes and layout', () => {
+  it('adds no padding to a header that is already a multiple of 8 bytes', () => {
+    // {"abc":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}} is 56 = 7 x 8 characters.
+    const bytes = writeSafetensors({ abc: t([1], [1]) });
+    const json = '{"abc":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}';
+    expect(json.length).toBe(56);
+    expect(Array.from(bytes.subarray(0, 8))).toEqual([56, 0, 0, 0, 0, 0, 0, 0]);
+    expect(headerOf(bytes).text).toBe(json);
+    expect(bytes.length).toBe(8 + 56 + 4);
+    // Metadata only, no tensors: {"__metadata__":{"format":"pt"}} is 32 bytes, no data.
+    const empty = writeSafetensors({}, { metadata: { format: 'pt' } });
+    expect(Array.from(empty)).toEqual([32, 0, 0, 0, 0, 0, 0, 0, ...new TextEncoder().encode('{"__metadata__":{"format":"pt"}}')]);
+    expect(Array.from(writeSafetensors(new Map()))).toEqual([8, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x7d, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20]);
+  });
+
+  it('orders names by UTF-16 code units (upper case before lower case, "10" before "9"), whatever the input order', () => {
+    const names = ['d', 'b', 'layer9', 'B', 'e', 'layer10', 'a', 'c'];
+    const source = Object.fromEntries(names.map((name, i) => [name, t([1], [i])]));
+    const { tensors } = readSafetensors(writeSafetensors(source));
+    expect([...tensors.keys()]).toEqual(['B', 'a', 'b', 'c', 'd', 'e', 'layer10', 'layer9']);
+    // Each value stayed with its name: 'B' was written at index 3.
+    expect(Array.from(tensors.get('B')!.data)).toEqual([3]);
+    expect(Array.from(tensors.get('layer10')!.data)).toEqual([5]);
+  });
+
+  it('places 16-bit tensors one after another: F16 data_offsets [0, 4], [4, 10]', () => {
+    const bytes = writeSafetensors({ a: t([2], [1, 2]), b: t([3], [-1, 0.5, 4]) }, { dtype: 'F16' });
+    const { text, length } = headerOf(bytes);
+    expect(text.trimEnd()).toBe('{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"F16","shape":[3],"data_offsets":[4,10]}}');
+    // 1 = 0x3C00, 2 = 0x4000, -1 = 0xBC00, 0.5 = 0x3800, 4 = 0x4400, little-endian.
+    expect(Array.from(bytes.subarray(8 + length))).toEqual([0x00, 0x3c, 0x00, 0x40, 0x00, 0xbc, 0x00, 0x38, 0x00, 0x44]);
+    const bf16 = writeSafetensors({ a: t([2], [1, 2]), b: t([1], [-1]) }, { dtype: 'BF16' });
+    // 1 = 0x3F80, 2 = 0x4000, -1 = 0xBF80.
+    expect(Array.from(bf16.subarray(8 + headerOf(bf16).length))).toEqual([0x80, 0x3f, 0x00, 0x40, 0x80, 0xbf]);
+  });
+
+  it('writes F32 data from a view at an offset of a larger buffer', () => {
+    const backing = Float32Array.of(9, 1, 2, 9);
+    const bytes = writeSafetensors({ w: { shape: [2], data: backing.subarray(1, 3) } });
+    expect(Array.from(bytes.subarray(8 + headerOf(bytes).length))).toEqual([0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0x40]);
+  });
+
+  it('copies the metadata it is given', () => {
+    const metadata = { format: 'pt' };
+    const bytes = writeSafetensors({}, { metadata });
+    metadata.format = 'changed';
+    expect(readSafetensors(bytes).metadata).toEqual({ format: 'pt' });
+  });
+});
+
+describe('writeSafetensors: refusals with their details', () => {
+  it('a dtype it cannot write', () => {
+    const error = thrownAttnkitError(() => writeSafetensors({}, { dtype: 'I64' as 'F32' }));
+    expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
+    expect(error.message).toBe('dtype must be one of F32, F16, BF16, got "I64"');
+    expect(error.details).toEqual({ path: 'dtype', allowed: ['F32', 'F16', 'BF16'] });
+  });
+
+  it('metadata that is not an object of strings', () => {
+    for (const metadata of [null, ['pt'], 'pt']) {
+      const error = thrownAttnkitError(() => writeSafetensors({}, { metadata: metadata as unknown as Record<string, string> }));
+      expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
+      expect(error.message).toBe('metadata must be an object of strings, e.g. { format: "pt" }');
+      expect(error.details).toEqual({ path: 'metadata' });
+    }
+    const value = thrownAttnkitError(() => writeSafetensors({}, { metadata: { format: 'pt', epochs: 90 as unknown as string } }));
+    expect(value.message).toBe('metadata.epochs must be a string (safetensors metadata maps strings to strings), got number');
+    expect(value.details).toEqual({ path: 'metadata.epochs' });
+  });
+
+  it('a reserved or malformed tensor', () => {
+    const empty = thrownAttnkitError(() => writeSafetensors({ '': t([1], [1]) }));
+    expect(empty.code).toBe(ErrorCodes.INVALID_OPTION);
+    expect(empty.message).toBe('a tensor cannot be named "" (the empty name and "__metadata__" are reserved)');
+    expect(empty.details).toEqual({ path: 'tensors', name: '' });
+    expect(thrownAttnkitError(() => writeSafetensors({ __metadata__: t([1], [1]) })).details).toEqual({ path: 'tensors', name: '__metadata__' });
+    for (const value of [null, undefined, 3, { shape: [1], data: [1] }, { shape: 1, data: Float32Array.of(1) }]) {
+      const error = thrownAttnkitError(() => writeSafetensors({ w: value as unknown as Tensor }));
+      expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
+      expect(error.message).toBe('tensor "w" must be { shape: number[], data: Float32Array }');
+      expect(error.details).toEqual({ path: 'tensors.w' });
+    }
+    for (const shape of [[-1], [2, 0.5], [2 ** 53]]) {
+      const error = thrownAttnkitError(() => writeSafetensors({ w: { shape, data: new Float32Array(0) } }));
+      expect(error.code).toBe(ErrorCodes.SHAPE_MISMATCH);
+      expect(error.message).toBe(`tensor "w" has shape [${shape.join(', ')}]; dimensions must be non-negative integers`);
+      expect(error.details).toEqual({ name: 'w', shape });
+    }
+    const size = thrownAttnkitError(() => writeSafetensors({ w: { shape: [2, 3], data: new Float32Array(5) } }));
+    expect(size.code).toBe(ErrorCodes.SHAPE_MISMATCH);
+    expect(size.message).toBe('tensor "w" has shape [2, 3] (6 values) but 5 values of data');
+    expect(size.details).toEqual({ name: 'w', shape: [2, 3], length: 5 });
   });
 });
