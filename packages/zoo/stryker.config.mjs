@@ -15,15 +15,17 @@ import { mutationConfig } from '../../stryker.shared.mjs';
  * - after the new tests (backbone-options, load-weights-sources, little-endian-fallback and
  *   additions to the weights/ tests): incremental, weight files only 24 min (load 10-21), then
  *   the whole scope 97.08% (1356 killed, 7 timeouts, 40 survived, 1 no coverage; 18 min 35 s
- *   at load 6-23); after folding test helpers, the whole scope again, same numbers (8 min 3 s,
- *   1045 of 1866 re-run, load 3-8).
- * Survivors left (40 survived, 1 no coverage), one line each:
- * - 22 static mutants (module-level constants: the key regexes of state-dict-convention.ts
- *   26-30 and kernel-size-mismatch.ts 23-24, SE_BIAS `(\.)` in load-state-dict.ts 73,
- *   SAFETENSORS_FORMAT_HINT in safetensors-format.ts 39-44): each one applied by hand fails
- *   the new tests, but the incremental run never re-runs a static mutant that survived before
- *   (stryker-js #4372, #6119); `pnpm exec stryker run --force --mutate <file>:<lines>` measures them.
- * Equivalent (no observable difference through the public API):
+ *   at load 6-23; 22 of the 40 survivors were static mutants the incremental run had reused
+ *   unrun, see below); after folding test helpers, the whole scope again, same numbers (8 min 3 s,
+ *   1045 of 1866 re-run, load 3-8); then the static lines forced (`pnpm exec stryker run --force
+ *   --mutate src/weights/state-dict-convention.ts:26-30,src/weights/kernel-size-mismatch.ts:23-24,
+ *   src/weights/load-state-dict.ts:73-73,src/weights/safetensors-format.ts:37-45`, 32 mutants, 37 s)
+ *   and a last whole-scope incremental run (20 s, 18 re-run, load 1): 98.65% (1378 killed,
+ *   7 timeouts, 18 survived, 1 no coverage).
+ * Note: Stryker's incremental mode never re-runs a static (module-level) mutant that survived
+ *   before, even when new tests kill it (stryker-js #4372, #6119): force its lines as above.
+ * Survivors left (18 survived, 1 no coverage), all equivalent (no observable difference
+ * through the public API), one line each:
  * - load-weights.ts 52 `stateDictKey === undefined` -> false: readPth treats { key: undefined } as no key.
  * - load-weights.ts 56 (2): the seeded init computed when nothing is missing is never read.
  * - mobilenet-v2.ts 92 `typeof widthMultiplier !== 'number'` -> false: Number.isFinite refuses every non-number too.
