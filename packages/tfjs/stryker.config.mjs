@@ -22,7 +22,9 @@ import { mutationConfig } from '../../stryker.shared.mjs';
  * come from the full run at load up to 20: 15 were killed in the incremental run before it, 4
  * are equivalent mutants that only ran out of time (attention-plan.ts `id >= 0` -> true / `> 0`,
  * `id < 0` -> false, `node.op === 'conv2d'` -> true; see below). Counting those 4 as survived:
- * 95.02% (401 of 422).
+ * 95.02% (401 of 422). Then, after the shape error learnt to print an unknown size as '?', an
+ * incremental run on main: 96.00% (394 killed, 14 timeouts, 17 survived, 0 no coverage of 425;
+ * attention-layer.ts 98.51%; 618 of 736 results reused, 3.9 min at load 5-6).
  * Disabled (Ignored), each with its reason at the line:
  * - fast-inference.ts `default:` of activationOf and runOp (ConditionalExpression): without the
  *   default case the switch falls through to the same `undefined`.

@@ -167,6 +167,10 @@ describe('AttentionLayer options, names and errors', () => {
     expect(() => new AttentionLayer({ attention: 'eca', name: 'flat_eca' }).build([2, 4, 4])).toThrowError(
       "attention layer 'flat_eca' takes NHWC inputs [N, H, W, C] with a known C, got [2, 4, 4]",
     );
+    // An unknown size reads as '?', as in @attnkit/onnx's shape messages (join alone prints nothing there).
+    expect(() => new AttentionLayer({ attention: 'eca', name: 'open_c' }).build([null, 4, 4, null])).toThrowError(
+      "attention layer 'open_c' takes NHWC inputs [N, H, W, C] with a known C, got [?, 4, 4, ?]",
+    );
     // SE r = 4 at C = 16: fc1.weight, fc1.bias, fc2.weight, fc2.bias.
     const se = built({ attention: { type: 'se', reductionRatio: 4 }, name: 'named_se' }, 16);
     expect(() => se.variable('fc.weight')).toThrowError("attention layer 'named_se' (se) has no parameter 'fc.weight'; it has: fc1.weight, fc1.bias, fc2.weight, fc2.bias");

@@ -124,7 +124,7 @@ export class AttentionLayer extends layers.Layer {
     if (shape.length !== 4 || channels == null) {
       throw new AttnkitError(
         ErrorCodes.SHAPE_MISMATCH,
-        `attention layer '${this.name}' takes NHWC inputs [N, H, W, C] with a known C, got [${shape.join(', ')}]`,
+        `attention layer '${this.name}' takes NHWC inputs [N, H, W, C] with a known C, got [${shape.map((d) => d ?? '?').join(', ')}]`,
         { shape },
       );
     }
