@@ -21,9 +21,12 @@ import { mutationConfig } from '../../stryker.shared.mjs';
  *   --mutate src/weights/state-dict-convention.ts:26-30,src/weights/kernel-size-mismatch.ts:23-24,
  *   src/weights/load-state-dict.ts:73-73,src/weights/safetensors-format.ts:37-45`, 32 mutants, 37 s)
  *   and a last whole-scope incremental run (20 s, 18 re-run, load 1): 98.65% (1378 killed,
- *   7 timeouts, 18 survived, 1 no coverage).
+ *   7 timeouts, 18 survived, 1 no coverage). After the merge, the documentation-text ignorer
+ *   stopped hiding kernel-size-mismatch.ts's stage `label` texts (user-facing advice, 7 mutants):
+ *   `--mutate src/weights/kernel-size-mismatch.ts`, 19 s: all 7 killed, 98.65% (1385 killed,
+ *   7 timeouts, 18 survived, 1 no coverage; 11 ignored).
  * Note: Stryker's incremental mode never re-runs a static (module-level) mutant that survived
- *   before, even when new tests kill it (stryker-js #4372, #6119): force its lines as above.
+ *   before, even when new tests kill it: force its lines as above.
  * Survivors left (18 survived, 1 no coverage), all equivalent (no observable difference
  * through the public API), one line each:
  * - load-weights.ts 52 `stateDictKey === undefined` -> false: readPth treats { key: undefined } as no key.
