@@ -15,6 +15,8 @@ export function mutationConfig({ mutate, thresholds = {} }) {
       plugin('@stryker-mutator/typescript-checker'),
       fileURLToPath(new URL('./tools/stryker-documentation-ignorer.mjs', import.meta.url)),
     ],
+    // Excluded everywhere: the text of `description` properties and of the `label`s in a module's
+    // testCases list, prose that no computation reads (tools/stryker-documentation-ignorer.mjs).
     ignorers: ['documentation-text'],
     testRunner: 'vitest',
     vitest: { configFile: 'vitest.config.ts', related: true },
